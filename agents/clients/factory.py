@@ -1,0 +1,123 @@
+"""Build model clients from specs, one backend per model identity."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from autogen_core.models import ChatCompletionClient, ModelInfo
+
+from agents.clients.cache import CachingClient, ResponseStore
+from agents.clients.deferred import DeferredClient
+from agents.clients.gguf import assemble_gguf
+from agents.clients.spec import ModelSpec
+from agents.clients.usage import UsageMeter
+
+logger = logging.getLogger(__name__)
+
+
+def build_client(spec: ModelSpec, model_dir: Path) -> ChatCompletionClient:
+    """A backend client for `spec`, uncached and unmetered.
+
+    Args:
+        spec: the model config.
+        model_dir: where the embedded model's assembled file is kept.
+    """
+    if spec.backend == "embedded":
+        from agents.clients.llama import LlamaClient
+
+        path = assemble_gguf(
+            spec.package_prefix,
+            spec.parts,
+            spec.part_path,
+            spec.sha256,
+            spec.size_bytes,
+            model_dir,
+            spec.name,
+        )
+        return LlamaClient(
+            path, spec.name, spec.n_ctx, spec.n_threads, spec.n_batch, spec.kv_cache_mb
+        )
+    if spec.backend == "openai":
+        from agents.clients.openai_endpoint import build_openai_client
+
+        return build_openai_client(spec)
+    if spec.backend == "scripted":
+        from agents.clients.scripted import ScriptedClient
+
+        return ScriptedClient(spec.replies, spec.judge_replies, name=spec.name)
+    raise ValueError(
+        f"unknown backend {spec.backend!r}; known: embedded, openai, scripted"
+    )
+
+
+def model_info(spec: ModelSpec) -> ModelInfo:
+    """What the backend of `spec` can do, known without building it."""
+    local = spec.backend in ("embedded", "scripted")
+    return ModelInfo(
+        vision=False if local else spec.vision,
+        function_calling=False if local else spec.function_calling,
+        json_output=True if local else spec.json_output,
+        family="unknown" if local else spec.family,
+        structured_output=True if local else spec.structured_output,
+    )
+
+
+class ClientPool:
+    """The run's clients: one backend per model identity, cached and metered.
+
+    Two roles that name the same model (the judge defaulting to the subject)
+    share one loaded model and one meter entry.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        model_dir: Path,
+        use_cache: bool = True,
+        request_log: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.model_dir = model_dir
+        self._request_log = request_log
+        self.meter = UsageMeter()
+        self._store = (
+            ResponseStore(cache_dir / "responses.sqlite") if use_cache else None
+        )
+        self._clients: dict[str, CachingClient] = {}
+        self._backends: dict[str, DeferredClient] = {}
+
+    def get(self, spec: ModelSpec) -> CachingClient:
+        """The shared client for `spec`, building its backend on first use."""
+        key = json.dumps(spec.identity(), sort_keys=True)
+        if key not in self._clients:
+            deferred = DeferredClient(
+                lambda: build_client(spec, self.model_dir), spec.name, model_info(spec)
+            )
+            self._backends[key] = deferred
+            self._clients[key] = CachingClient(
+                deferred, spec.identity(), self.meter, self._store, self._request_log
+            )
+        return self._clients[key]
+
+    def usage(self) -> dict[str, float | int]:
+        """Totals over every client, with the embedded model's prefix reuse."""
+        backends = self._backends.values()
+        self.meter.prefix_reused_tokens = sum(
+            getattr(d.backend, "reused_tokens", 0) for d in backends
+        )
+        usage = self.meter.as_dict()
+        # The first call of each backend also loaded it; report that apart.
+        load = sum(d.build_seconds for d in backends)
+        usage["model_load_seconds"] = round(load, 3)
+        usage["model_seconds"] = round(float(usage["model_seconds"]) - load, 3)
+        return usage
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.close()
+        if self._store:
+            self._store.close()

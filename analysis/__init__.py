@@ -1,0 +1,2 @@
+"""Pure functions from run tables to numbers and figures; never imports simulator
+or agents."""

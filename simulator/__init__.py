@@ -1,0 +1,1 @@
+"""Runs experiments: the entry point, the episode engine and the run folder."""

@@ -1,0 +1,215 @@
+"""Structured config: the schema of every group, and start-up validation.
+
+Hydra checks types and unknown keys against these dataclasses as it composes;
+`validate` then checks ranges and cross-field rules once, before any work.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+from agents.clients.spec import BACKENDS, ModelSpec
+from simulator.errors import ConfigError
+
+STRATEGIES = ("complete", "random", "small_world", "divergence")
+
+
+@dataclass
+class PopulationConfig:
+    """Who is simulated: `conf/population/*.yaml`."""
+
+    source: str = "sampled"
+    size: int = 8
+    bio: str = "template"
+    bio_prompt: str = ""
+    stance_source: str = "builtin"
+    stance_path: str | None = None
+    issues: int | None = None
+    stance_prob: float = 0.5
+    path: str | None = None
+    stratify_by: str | None = None
+
+
+@dataclass
+class NetworkConfig:
+    """Who meets whom: `conf/network/*.yaml`."""
+
+    strategy: str = "divergence"
+    pairs: int | None = 4
+    k: int = 4
+    p: float = 0.1
+
+
+@dataclass
+class RunConfig:
+    """How a run executes: seed, concurrency, cache, budgets."""
+
+    seed: int = 0
+    concurrency: int = 4
+    cache: bool = True
+    cache_dir: str | None = None
+    progress: bool = True
+    max_failure_rate: float = 0.5
+    embedder: str = "minilm"
+    log_requests: bool = False
+
+
+@dataclass
+class FrictionConfig:
+    """The root config. `experiment` is checked by the experiment's own schema."""
+
+    model: ModelSpec = field(default_factory=ModelSpec)
+    judge: ModelSpec = field(default_factory=lambda: ModelSpec(backend="same"))
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    experiment: Any = MISSING
+
+
+def register_schemas() -> None:
+    """Put the root schema in Hydra's ConfigStore as `friction_schema`."""
+    ConfigStore.instance().store(name="friction_schema", node=FrictionConfig)
+
+
+def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(key, value, allowed)
+
+
+def validate(cfg: DictConfig) -> None:
+    """Check ranges and cross-field rules of the composed config.
+
+    Raises:
+        ConfigError: naming the key, the value found and what is allowed.
+    """
+    _validate_model(cfg.model, "model", allow_same=False)
+    _validate_model(cfg.judge, "judge", allow_same=True)
+    _validate_population(cfg.population)
+    _validate_network(cfg.network, cfg.population.size)
+    run = cfg.run
+    _check(
+        run.embedder in ("minilm", "hashing"),
+        "run.embedder",
+        run.embedder,
+        "minilm (all-MiniLM-L6-v2), or hashing (tests and dry runs only)",
+    )
+    _check(run.concurrency >= 1, "run.concurrency", run.concurrency, "an integer >= 1")
+    _check(
+        0.0 <= run.max_failure_rate <= 1.0,
+        "run.max_failure_rate",
+        run.max_failure_rate,
+        "a number in [0, 1]",
+    )
+
+
+def _validate_model(spec: DictConfig, key: str, allow_same: bool) -> None:
+    backends = (*BACKENDS, "same") if allow_same else BACKENDS
+    _check(
+        spec.backend in backends,
+        f"{key}.backend",
+        spec.backend,
+        f"one of {', '.join(backends)} (conf/{key}/)",
+    )
+    if spec.backend == "embedded":
+        _check(spec.parts >= 1, f"{key}.parts", spec.parts, "an integer >= 1")
+        _check(
+            len(spec.sha256) == 64,
+            f"{key}.sha256",
+            spec.sha256,
+            "a 64-character hex sha256",
+        )
+        _check(spec.n_ctx >= 1024, f"{key}.n_ctx", spec.n_ctx, "an integer >= 1024")
+    if spec.backend == "openai":
+        _check(bool(spec.name), f"{key}.name", spec.name, "the endpoint's model name")
+        _check(spec.timeout_s > 0, f"{key}.timeout_s", spec.timeout_s, "a number > 0")
+        _check(
+            spec.max_retries >= 0,
+            f"{key}.max_retries",
+            spec.max_retries,
+            "an integer >= 0",
+        )
+
+
+def _validate_population(pop: DictConfig) -> None:
+    _check(
+        pop.source in ("sampled", "file"),
+        "population.source",
+        pop.source,
+        "sampled or file",
+    )
+    _check(pop.size >= 2, "population.size", pop.size, "an integer >= 2")
+    _check(pop.bio in ("template", "llm"), "population.bio", pop.bio, "template or llm")
+    _check(
+        pop.stance_source in ("builtin", "pobs"),
+        "population.stance_source",
+        pop.stance_source,
+        "builtin or pobs",
+    )
+    _check(
+        0.0 <= pop.stance_prob <= 1.0,
+        "population.stance_prob",
+        pop.stance_prob,
+        "a probability in [0, 1]",
+    )
+    if pop.issues is not None:
+        _check(pop.issues >= 1, "population.issues", pop.issues, "null or >= 1")
+    if pop.stance_source == "pobs":
+        _check_file("population.stance_path", pop.stance_path, "a POBS JSON file")
+    if pop.source == "file":
+        _check_file("population.path", pop.path, "a parquet or JSONL persona file")
+
+
+def _check_file(key: str, path: str | None, what: str) -> None:
+    _check(path is not None, key, path, f"the path of {what}")
+    _check(os.path.isfile(str(path)), key, path, f"an existing file ({what})")
+
+
+def _validate_network(net: DictConfig, population_size: int) -> None:
+    _check(
+        net.strategy in STRATEGIES,
+        "network.strategy",
+        net.strategy,
+        f"one of {', '.join(STRATEGIES)} (conf/network/)",
+    )
+    possible = population_size * (population_size - 1) // 2
+    if net.strategy in ("random", "divergence"):
+        _check(
+            net.pairs is not None and 1 <= net.pairs <= possible,
+            "network.pairs",
+            net.pairs,
+            f"an integer from 1 to {possible} (all pairs of population.size="
+            f"{population_size})",
+        )
+    if net.strategy == "small_world":
+        _check(
+            2 <= net.k < population_size and net.k % 2 == 0,
+            "network.k",
+            net.k,
+            f"an even integer from 2 to {population_size - 1}",
+        )
+        _check(0.0 <= net.p <= 1.0, "network.p", net.p, "a probability in [0, 1]")
+
+
+def experiment_config(cfg: DictConfig, schema: type) -> Any:
+    """Merge `cfg.experiment` into the experiment's own dataclass schema.
+
+    Raises:
+        ConfigError: an unknown key or a value of the wrong type.
+    """
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(schema), cfg.experiment)
+    except OmegaConfBaseException as err:
+        key = f"experiment.{err.full_key}" if err.full_key else "experiment"
+        raise ConfigError(
+            key,
+            err.msg if hasattr(err, "msg") else err,
+            f"see conf/experiment/{cfg.experiment.name}.yaml",
+        ) from None
+    return OmegaConf.to_object(merged)
