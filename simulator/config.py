@@ -57,6 +57,10 @@ class RunConfig:
     max_failure_rate: float = 0.5
     embedder: str = "minilm"
     log_requests: bool = False
+    resume: bool = False
+    max_calls: int | None = None
+    max_tokens: int | None = None
+    adaptive_concurrency: bool = True
 
 
 @dataclass
@@ -99,6 +103,9 @@ def validate(cfg: DictConfig) -> None:
         "minilm (all-MiniLM-L6-v2), or hashing (tests and dry runs only)",
     )
     _check(run.concurrency >= 1, "run.concurrency", run.concurrency, "an integer >= 1")
+    for key in ("max_calls", "max_tokens"):
+        value = run[key]
+        _check(value is None or value >= 1, f"run.{key}", value, "null or >= 1")
     _check(
         0.0 <= run.max_failure_rate <= 1.0,
         "run.max_failure_rate",
