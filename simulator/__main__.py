@@ -59,7 +59,15 @@ def run_job(cfg: DictConfig) -> None:
     if "scripted" in (cfg.model.backend, cfg.judge.backend):
         print("friction: SCRIPTED model: canned replies, a dry run, not a result")
     result = run(cfg, run_dir)
-    print(f"friction: {result.episodes} episodes, {result.failed} failed -> {run_dir}")
+    print(
+        f"friction: {result.episodes} of {result.planned} episodes, "
+        f"{result.failed} failed -> {run_dir}"
+    )
+    if result.stopped:
+        print(
+            f"friction: stopped early ({result.stopped}); the run is marked "
+            f"incomplete: rerun with run.resume=true hydra.run.dir={run_dir}"
+        )
     if not result.ok:
         print(
             "friction: too many failed episodes (run.max_failure_rate="

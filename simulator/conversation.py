@@ -27,6 +27,7 @@ class Turn:
     latency_s: float
     model: str
     cached: bool
+    finish_reason: str
 
     def as_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,6 +62,7 @@ async def say(speaker: Speaker, message: TextMessage, turn: int) -> Turn:
         latency_s=round(latency, 4),
         model=speaker.model,
         cached=bool(last and last.cached),
+        finish_reason=last.finish_reason if last else "unknown",
     )
 
 

@@ -18,14 +18,17 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from platformdirs import user_cache_dir
-from tqdm import tqdm
 
 from agents.bio_writer import write_bios
 from agents.clients import ClientPool, GenerationSettings, ModelSpec, SettingsClient
+from agents.clients.factory import prepare
+from agents.clients.secrets import known_secrets
 from simulator import run_folder
 from simulator.config import experiment_config
+from simulator.episodes import run_episodes
+from simulator.errors import ConfigError
 from simulator.experiments import get_experiment
-from simulator.experiments.base import EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import Experiment, RunContext
 from simulator.manifest import environment
 from simulator.setup import (
     build_embedder,
@@ -39,12 +42,18 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunResult:
-    """How a run ended: its folder, episode counts and whether it passed."""
+    """How a run ended: its folder, episode counts and whether it passed.
+
+    `ok` is false when more than `run.max_failure_rate` of episodes failed;
+    `stopped` says why a run ended before `planned` episodes (a budget).
+    """
 
     run_dir: Path
     episodes: int
     failed: int
     ok: bool
+    planned: int = 0
+    stopped: str | None = None
 
 
 def cache_dir(cfg: DictConfig) -> Path:
@@ -79,41 +88,79 @@ async def _run(
     cfg: DictConfig, config: Any, experiment: Experiment, run_dir: Path
 ) -> RunResult:
     started = time.time()
-    requests = (
-        run_folder.AppendLog(run_dir / "requests.jsonl")
-        if cfg.run.log_requests
-        else None
-    )
+    requests = None
+    if cfg.run.log_requests:
+        requests = run_folder.AppendLog(run_dir / "requests.jsonl")
     pool = ClientPool(
         cache_dir(cfg),
         model_dir(),
         use_cache=cfg.run.cache,
         request_log=requests.append if requests else None,
+        concurrency=cfg.run.concurrency,
+        adaptive=cfg.run.adaptive_concurrency,
     )
+    pool.meter.max_calls = cfg.run.max_calls
+    pool.meter.max_tokens = cfg.run.max_tokens
+    subject, judge = model_specs(cfg)
+    for spec in (subject, judge):
+        prepare(spec, model_dir())
     try:
-        ctx = await _context(cfg, run_dir, pool)
-        run_folder.write_jsonl(
-            run_dir / "personas.jsonl", (p.to_record() for p in ctx.personas)
-        )
+        ctx = await _context(cfg, run_dir, pool, subject, judge)
+        _write_personas(cfg, ctx)
         specs = experiment.plan(ctx, config)
-        episodes = await _run_episodes(cfg, config, experiment, ctx, specs)
-        analysis = experiment.analyse(ctx, config, episodes)
+        episodes_started = time.perf_counter()
+        outcome = await run_episodes(
+            experiment,
+            ctx,
+            config,
+            specs,
+            concurrency=_concurrency(cfg, ctx),
+            resume=cfg.run.resume,
+            progress=cfg.run.progress,
+            secrets=known_secrets([subject, judge]),
+        )
+        episode_seconds = time.perf_counter() - episodes_started
+        analysis = experiment.analyse(ctx, config, outcome.records)
         _write_results(cfg, ctx, analysis)
     finally:
         await pool.close()
         if requests:
             requests.close()
 
+    episodes = outcome.records
     failed = sum(e["status"] != "completed" for e in episodes)
     ok = not episodes or failed / len(episodes) <= cfg.run.max_failure_rate
-    _write_manifest(cfg, ctx, pool, started, len(episodes), failed, ok)
-    return RunResult(run_dir, len(episodes), failed, ok)
+    status = "failed" if not ok else "incomplete" if outcome.stopped else "complete"
+    timing = {"wall_seconds": time.time() - started, "episode_seconds": episode_seconds}
+    _write_manifest(cfg, ctx, pool, timing, episodes, status, outcome.stopped)
+    return RunResult(run_dir, len(episodes), failed, ok, len(specs), outcome.stopped)
 
 
-async def _context(cfg: DictConfig, run_dir: Path, pool: ClientPool) -> RunContext:
+def _write_personas(cfg: DictConfig, ctx: RunContext) -> None:
+    path = ctx.run_dir / "personas.jsonl"
+    records = [p.to_record() for p in ctx.personas]
+    if cfg.run.resume and path.exists():
+        # The same config and seed must rebuild the same population.
+        before = [r["uuid"] for r in run_folder.read_jsonl(path)]
+        if before != [r["uuid"] for r in records]:
+            raise ConfigError(
+                "run.resume",
+                True,
+                "the config and seed of the run being resumed (its population "
+                "differs); resume with the same overrides",
+            )
+    run_folder.write_jsonl(path, records)
+
+
+async def _context(
+    cfg: DictConfig,
+    run_dir: Path,
+    pool: ClientPool,
+    subject: ModelSpec,
+    judge: ModelSpec,
+) -> RunContext:
     seed = int(cfg.run.seed)
     rng = np.random.default_rng(seed)
-    subject, judge = model_specs(cfg)
     issues = build_issues(cfg, rng)
     personas = build_personas(cfg, issues, rng)
     if cfg.population.bio == "llm":
@@ -138,36 +185,6 @@ async def _context(cfg: DictConfig, run_dir: Path, pool: ClientPool) -> RunConte
     )
 
 
-async def _run_episodes(
-    cfg: DictConfig,
-    config: Any,
-    experiment: Experiment,
-    ctx: RunContext,
-    specs: list[EpisodeSpec],
-) -> list[dict[str, Any]]:
-    log = run_folder.AppendLog(ctx.run_dir / "episodes.jsonl")
-    limit = asyncio.Semaphore(_concurrency(cfg, ctx))
-    bar = tqdm(
-        total=len(specs),
-        desc=experiment.name,
-        unit="episode",
-        disable=not cfg.run.progress,
-    )
-
-    async def one(spec: EpisodeSpec) -> dict[str, Any]:
-        async with limit:
-            record = await _episode(experiment, ctx, config, spec)
-        log.append(record)
-        bar.update()
-        return record
-
-    try:
-        return list(await asyncio.gather(*(one(s) for s in specs)))
-    finally:
-        bar.close()
-        log.close()
-
-
 def _concurrency(cfg: DictConfig, ctx: RunContext) -> int:
     # The embedded model answers one call at a time: interleaving episodes
     # would only delay each one's end (and its line in episodes.jsonl).
@@ -175,36 +192,6 @@ def _concurrency(cfg: DictConfig, ctx: RunContext) -> int:
         logger.info("embedded model: running episodes one at a time")
         return 1
     return int(cfg.run.concurrency)
-
-
-async def _episode(
-    experiment: Experiment, ctx: RunContext, config: Any, spec: EpisodeSpec
-) -> dict[str, Any]:
-    base = {
-        "episode_id": spec.episode_id,
-        "run_id": ctx.run_id,
-        "experiment": experiment.name,
-    }
-    started = time.time()
-    try:
-        body = await experiment.run_episode(ctx, config, spec)
-    except Exception as err:
-        logger.warning(
-            "episode %s failed: %s: %s", spec.episode_id, type(err).__name__, err
-        )
-        return {
-            **base,
-            "status": "failed",
-            "error": {"type": type(err).__name__, "message": str(err)},
-            "inputs": spec.inputs,
-            "seconds": round(time.time() - started, 3),
-        }
-    return {
-        **base,
-        "status": "completed",
-        **body,
-        "seconds": round(time.time() - started, 3),
-    }
 
 
 def _write_results(cfg: DictConfig, ctx: RunContext, analysis: Any) -> None:
@@ -216,6 +203,15 @@ def _write_results(cfg: DictConfig, ctx: RunContext, analysis: Any) -> None:
     run_folder.write_measures(ctx.run_dir / "measures.parquet", measures)
     run_folder.write_json(ctx.run_dir / "summary.json", analysis.summary)
     run_folder.write_graph(ctx.run_dir / "graph.graphml", ctx.graph)
+
+
+def _failure_reasons(episodes: list[dict[str, Any]]) -> dict[str, int]:
+    reasons: dict[str, int] = {}
+    for episode in episodes:
+        if episode["status"] != "completed":
+            kind = episode["error"]["type"]
+            reasons[kind] = reasons.get(kind, 0) + 1
+    return reasons
 
 
 def _condition_columns(cfg: DictConfig, ctx: RunContext) -> dict[str, str]:
@@ -231,10 +227,10 @@ def _write_manifest(
     cfg: DictConfig,
     ctx: RunContext,
     pool: ClientPool,
-    started: float,
-    episodes: int,
-    failed: int,
-    ok: bool,
+    timing: dict[str, float],
+    episodes: list[dict[str, Any]],
+    status: str,
+    stopped: str | None,
 ) -> None:
     scripted = "scripted" in (ctx.subject.backend, ctx.judge.backend)
     manifest = {
@@ -242,13 +238,15 @@ def _write_manifest(
         "experiment": cfg.experiment.name,
         "seed": ctx.seed,
         "scripted": scripted,
-        "status": "complete" if ok else "failed",
+        "status": status,
+        "stopped_because": stopped,
         "subject_model": ctx.subject.identity(),
         "judge_model": ctx.judge.identity(),
-        "episodes": episodes,
-        "failed_episodes": failed,
+        "episodes": len(episodes),
+        "failed_episodes": sum(e["status"] != "completed" for e in episodes),
+        "failure_reasons": _failure_reasons(episodes),
         "usage": pool.usage(),
-        "wall_seconds": round(time.time() - started, 2),
+        **{key: round(value, 3) for key, value in timing.items()},
         **environment(),
     }
     run_folder.write_json(ctx.run_dir / "manifest.json", manifest)

@@ -134,6 +134,7 @@ class CachingClient(WrappingClient):
             self._meter.cache_hits += 1
             return cached.model_copy(update={"cached": True})
 
+        self._meter.check_budget()
         started = time.perf_counter()
         result = await self._inner.create(
             messages,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,18 +15,23 @@ from autogen_core.models import ChatCompletionClient, ModelInfo
 from agents.clients.cache import CachingClient, ResponseStore
 from agents.clients.deferred import DeferredClient
 from agents.clients.gguf import assemble_gguf
+from agents.clients.limit import AdaptiveLimit
 from agents.clients.spec import ModelSpec
 from agents.clients.usage import UsageMeter
+from agents.errors import InputError
 
 logger = logging.getLogger(__name__)
 
 
-def build_client(spec: ModelSpec, model_dir: Path) -> ChatCompletionClient:
+def build_client(
+    spec: ModelSpec, model_dir: Path, limit: AdaptiveLimit | None = None
+) -> ChatCompletionClient:
     """A backend client for `spec`, uncached and unmetered.
 
     Args:
         spec: the model config.
         model_dir: where the embedded model's assembled file is kept.
+        limit: calls in flight for an HTTP endpoint (default: 8, adaptive).
     """
     if spec.backend == "embedded":
         from agents.clients.llama import LlamaClient
@@ -43,8 +50,12 @@ def build_client(spec: ModelSpec, model_dir: Path) -> ChatCompletionClient:
         )
     if spec.backend == "openai":
         from agents.clients.openai_endpoint import build_openai_client
+        from agents.clients.retry import RetryingClient, RetryPolicy
 
-        return build_openai_client(spec)
+        policy = RetryPolicy(max_attempts=spec.max_retries + 1)
+        return RetryingClient(
+            build_openai_client(spec), policy, limit or AdaptiveLimit(8)
+        )
     if spec.backend == "scripted":
         from agents.clients.scripted import ScriptedClient
 
@@ -79,10 +90,14 @@ class ClientPool:
         model_dir: Path,
         use_cache: bool = True,
         request_log: Callable[[dict[str, Any]], None] | None = None,
+        concurrency: int = 8,
+        adaptive: bool = True,
     ) -> None:
         self.cache_dir = cache_dir
         self.model_dir = model_dir
         self._request_log = request_log
+        self._concurrency = concurrency
+        self._adaptive = adaptive
         self.meter = UsageMeter()
         self._store = (
             ResponseStore(cache_dir / "responses.sqlite") if use_cache else None
@@ -94,8 +109,11 @@ class ClientPool:
         """The shared client for `spec`, building its backend on first use."""
         key = json.dumps(spec.identity(), sort_keys=True)
         if key not in self._clients:
+            limit = AdaptiveLimit(self._concurrency, self._adaptive)
             deferred = DeferredClient(
-                lambda: build_client(spec, self.model_dir), spec.name, model_info(spec)
+                lambda: build_client(spec, self.model_dir, limit),
+                spec.name,
+                model_info(spec),
             )
             self._backends[key] = deferred
             self._clients[key] = CachingClient(
@@ -121,3 +139,43 @@ class ClientPool:
             await client.close()
         if self._store:
             self._store.close()
+
+
+def prepare(spec: ModelSpec, model_dir: Path) -> None:
+    """Check at start-up that `spec`'s model can be reached, without loading it.
+
+    The embedded model's file is assembled and its checksum verified; an HTTP
+    endpoint must answer at all (any status will do).
+
+    Raises:
+        ModelFileError: the model's bytes are missing or wrong.
+        InputError: the endpoint is unreachable.
+    """
+    if spec.backend == "embedded":
+        assemble_gguf(
+            spec.package_prefix,
+            spec.parts,
+            spec.part_path,
+            spec.sha256,
+            spec.size_bytes,
+            model_dir,
+            spec.name,
+        )
+    elif spec.backend == "openai":
+        probe_endpoint(spec.base_url or "https://api.openai.com/v1", spec.timeout_s)
+
+
+def probe_endpoint(base_url: str, timeout_s: float) -> None:
+    """Raise InputError when nothing answers at `base_url`."""
+    url = base_url.rstrip("/") + "/models"
+    try:
+        with urllib.request.urlopen(url, timeout=min(timeout_s, 10.0)):
+            pass
+    except urllib.error.HTTPError:
+        return  # it answered: reachable, whatever it thinks of the request
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise InputError(
+            f"model.base_url={base_url}: the endpoint is unreachable ({reason}); "
+            "start the server or fix the URL"
+        ) from None

@@ -1,9 +1,9 @@
 """The openai backend: any OpenAI-compatible endpoint via autogen-ext.
 
-Retries of transient failures (timeouts, connection errors, 429 with its
-Retry-After, 5xx) are the openai SDK's own, with exponential backoff; Friction
-only sets how many and how long. The API key is read from the environment
-variable the config names and is never stored.
+Retries of transient failures are Friction's own (`agents/clients/retry.py`),
+so that each 429 can lower the calls in flight. The API key is read from the
+environment variable the config names and is never stored (see
+`agents/clients/secrets.py`).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def build_openai_client(spec: ModelSpec) -> OpenAIChatCompletionClient:
         api_key=read_api_key(spec),
         model_info=info,
         timeout=spec.timeout_s,
-        max_retries=spec.max_retries,
+        # Friction retries itself (agents/clients/retry.py) to see each 429.
+        max_retries=0,
         **endpoint,
     )
