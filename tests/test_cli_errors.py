@@ -68,3 +68,44 @@ def test_two_job_sweep(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for job in ("0", "1"):
         assert (tmp_path / "sweep" / job / "summary.json").is_file()
+
+
+def bad_input(tmp_path: Path, *overrides: str) -> list[str]:
+    """Run with overrides; assert exit 2 and one stderr line; return it split."""
+    result = run_cli(*BASE, *overrides, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "run" / "manifest.json").exists()
+    return lines
+
+
+def test_a_population_file_with_a_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "people.jsonl"
+    good = '{"uuid": "a", "persona": "Ann, 30.", "sex": "Female", "age": 30, '
+    good += '"occupation": "nurse"}'
+    path.write_text(good + "\n{not json\n")
+    (line,) = bad_input(tmp_path, "population=file", f"population.path={path}")
+    assert f"{path}:2" in line
+
+
+def test_an_empty_population_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("")
+    (line,) = bad_input(tmp_path, "population=file", f"population.path={path}")
+    assert str(path) in line
+
+
+def test_a_model_with_the_wrong_checksum(tmp_path: Path) -> None:
+    (line,) = bad_input(tmp_path, "model=embedded", f"model.sha256={'0' * 64}")
+    assert "sha256" in line and "0" * 64 in line
+
+
+def test_an_unreachable_endpoint(tmp_path: Path) -> None:
+    (line,) = bad_input(
+        tmp_path,
+        "model=openai",
+        "model.base_url=http://127.0.0.1:9/v1",
+        "model.name=x",
+    )
+    assert "unreachable" in line and "127.0.0.1:9" in line

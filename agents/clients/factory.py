@@ -46,7 +46,13 @@ def build_client(
             spec.name,
         )
         return LlamaClient(
-            path, spec.name, spec.n_ctx, spec.n_threads, spec.n_batch, spec.kv_cache_mb
+            path,
+            spec.name,
+            spec.n_ctx,
+            spec.n_threads,
+            spec.n_batch,
+            spec.kv_cache_mb,
+            spec.chat_format,
         )
     if spec.backend == "openai":
         from agents.clients.openai_endpoint import build_openai_client

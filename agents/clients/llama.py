@@ -25,14 +25,46 @@ from agents.clients.base import TextClient, check_generation_args, to_chat_messa
 
 logger = logging.getLogger(__name__)
 
+STRICT_CHATML = "chatml-strict"
 
-def _load_llama(path: Path, n_ctx: int, n_threads: int, n_batch: int) -> Any:
+
+CHAT_FORMATS = ("gguf", STRICT_CHATML)
+
+
+def _register_strict_chatml() -> None:
+    """ChatML exactly as given: no system block when there is no system message.
+
+    Qwen's own template (the GGUF's) inserts "You are Qwen, created by Alibaba
+    Cloud. You are a helpful assistant." when a conversation has no system
+    message, and llama.cpp's "chatml" format inserts an empty one; either would
+    make a no-system-prompt condition something else.
+    """
+    from llama_cpp import llama_chat_format as formats
+
+    if STRICT_CHATML in formats.LlamaChatCompletionHandlerRegistry()._chat_handlers:
+        return
+
+    @formats.register_chat_format(STRICT_CHATML)
+    def strict_chatml(messages: list[dict[str, Any]], **_: Any) -> Any:
+        turns = "".join(
+            f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages
+        )
+        return formats.ChatFormatterResponse(
+            prompt=turns + "<|im_start|>assistant\n", stop="<|im_end|>"
+        )
+
+
+def _load_llama(
+    path: Path, n_ctx: int, n_threads: int, n_batch: int, chat_format: str
+) -> Any:
     try:
         from llama_cpp import Llama
     except ImportError as err:
         raise ImportError(
             "the embedded model needs llama-cpp-python: pip install -e ."
         ) from err
+    if chat_format == STRICT_CHATML:
+        _register_strict_chatml()
 
     class CountingLlama(Llama):
         """Counts the prompt tokens llama.cpp actually evaluates per call."""
@@ -48,6 +80,7 @@ def _load_llama(path: Path, n_ctx: int, n_threads: int, n_batch: int) -> Any:
         n_ctx=n_ctx,
         n_threads=n_threads or os.cpu_count() or 1,
         n_batch=n_batch,
+        chat_format=None if chat_format == "gguf" else chat_format,
         verbose=False,
     )
     llm.evaluated = []
@@ -65,9 +98,12 @@ class LlamaClient(TextClient):
         n_threads: int = 0,
         n_batch: int = 512,
         kv_cache_mb: int = 1024,
+        chat_format: str = "gguf",
     ) -> None:
         super().__init__(name)
-        self.llm = _load_llama(path, n_ctx, n_threads, n_batch)
+        if chat_format not in CHAT_FORMATS:
+            raise ValueError(f"chat_format={chat_format!r}; known: {CHAT_FORMATS}")
+        self.llm = _load_llama(path, n_ctx, n_threads, n_batch, chat_format)
         if kv_cache_mb > 0:
             from llama_cpp import LlamaRAMCache
 

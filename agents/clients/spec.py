@@ -32,6 +32,7 @@ class ModelSpec:
     n_threads: int = 0
     n_batch: int = 512
     kv_cache_mb: int = 1024
+    chat_format: str = "gguf"
 
     # openai: any OpenAI-compatible endpoint.
     base_url: str | None = None
@@ -55,7 +56,12 @@ class ModelSpec:
         URL and model name. Used in cache keys and the run manifest.
         """
         if self.backend == "embedded":
-            return {"backend": "embedded", "name": self.name, "sha256": self.sha256}
+            return {
+                "backend": "embedded",
+                "name": self.name,
+                "sha256": self.sha256,
+                "chat_format": self.chat_format,
+            }
         if self.backend == "openai":
             return {"backend": "openai", "base_url": self.base_url, "name": self.name}
         script = json.dumps([list(self.replies), list(self.judge_replies)])
