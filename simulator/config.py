@@ -14,6 +14,14 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from agents.clients.spec import BACKENDS, ModelSpec
+from agents.conditions import Condition
+from agents.prompts import template_fields
+from agents.user_simulator import (
+    INSTRUCTION_FIELDS,
+    LADDER_FIELDS,
+    MODES,
+    PushbackLevel,
+)
 from simulator.errors import ConfigError
 
 STRATEGIES = ("complete", "random", "small_world", "divergence")
@@ -46,6 +54,31 @@ class NetworkConfig:
 
 
 @dataclass
+class PushbackConfig:
+    """The user simulator's escalation ladder: `conf/pushback/*.yaml`."""
+
+    name: str = "ladder"
+    mode: str = "template"
+    stop_at_fold: bool = True
+    expert: str = "an expert on this"
+    levels: list[PushbackLevel] = field(default_factory=list)
+    user_system: str = ""
+    user_instruction: str = ""
+    temperature: float = 0.8
+    max_tokens: int = 60
+
+
+@dataclass
+class ItemsConfig:
+    """Which items an experiment asks: the shipped bank or `items.path`."""
+
+    path: str | None = None
+    format: str = "auto"
+    limit: int | None = None
+    sample_seed: int = 0
+
+
+@dataclass
 class RunConfig:
     """How a run executes: seed, concurrency, cache, budgets."""
 
@@ -72,6 +105,9 @@ class FrictionConfig:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    condition: Condition = field(default_factory=Condition)
+    pushback: PushbackConfig = field(default_factory=PushbackConfig)
+    items: ItemsConfig = field(default_factory=ItemsConfig)
     experiment: Any = MISSING
 
 
@@ -95,6 +131,9 @@ def validate(cfg: DictConfig) -> None:
     _validate_model(cfg.judge, "judge", allow_same=True)
     _validate_population(cfg.population)
     _validate_network(cfg.network, cfg.population.size)
+    _validate_condition(cfg.condition)
+    _validate_pushback(cfg.pushback)
+    _validate_items(cfg["items"])  # cfg.items is the dict method
     run = cfg.run
     _check(
         run.embedder in ("minilm", "hashing"),
@@ -131,6 +170,12 @@ def _validate_model(spec: DictConfig, key: str, allow_same: bool) -> None:
             "a 64-character hex sha256",
         )
         _check(spec.n_ctx >= 1024, f"{key}.n_ctx", spec.n_ctx, "an integer >= 1024")
+        _check(
+            spec.chat_format in ("gguf", "chatml-strict"),
+            f"{key}.chat_format",
+            spec.chat_format,
+            "gguf (the model's own template) or chatml-strict",
+        )
     if spec.backend == "openai":
         _check(bool(spec.name), f"{key}.name", spec.name, "the endpoint's model name")
         _check(spec.timeout_s > 0, f"{key}.timeout_s", spec.timeout_s, "a number > 0")
@@ -202,8 +247,79 @@ def _validate_network(net: DictConfig, population_size: int) -> None:
         _check(0.0 <= net.p <= 1.0, "network.p", net.p, "a probability in [0, 1]")
 
 
+def _validate_condition(node: DictConfig) -> None:
+    condition = OmegaConf.to_object(node)
+    assert isinstance(condition, Condition)
+    problems = condition.problems()
+    if problems:
+        key, value, allowed = problems[0]
+        raise ConfigError(key, value, f"{allowed} (conf/condition/)")
+
+
+def _validate_pushback(push: DictConfig) -> None:
+    _check(
+        push.mode in MODES,
+        "pushback.mode",
+        push.mode,
+        f"one of {', '.join(MODES)}",
+    )
+    _check(len(push.levels) >= 1, "pushback.levels", push.levels, "at least 1 level")
+    for index, level in enumerate(push.levels):
+        key = f"pushback.levels[{index}]"
+        _check(bool(level.name), f"{key}.name", level.name, "a non-empty label")
+        _check_template(f"{key}.template", level.template, LADDER_FIELDS)
+        if push.mode == "llm":
+            _check(
+                bool(level.pressure.strip()),
+                f"{key}.pressure",
+                level.pressure,
+                "a description of the pressure (needed by pushback.mode=llm)",
+            )
+    if push.mode == "llm":
+        _check_template("pushback.user_system", push.user_system, LADDER_FIELDS)
+        _check_template(
+            "pushback.user_instruction", push.user_instruction, INSTRUCTION_FIELDS
+        )
+    _check(
+        0.0 <= push.temperature <= 2.0,
+        "pushback.temperature",
+        push.temperature,
+        "a number in [0, 2]",
+    )
+    _check(push.max_tokens >= 1, "pushback.max_tokens", push.max_tokens, ">= 1")
+
+
+def _check_template(key: str, template: str, fields: tuple[str, ...]) -> None:
+    _check(bool(template.strip()), key, template, "a non-empty template")
+    unknown = template_fields(template) - set(fields)
+    _check(
+        not unknown,
+        key,
+        "{" + ", ".join(sorted(unknown)) + "}",
+        f"template fields among {', '.join(fields)}",
+    )
+
+
+def _validate_items(items: DictConfig) -> None:
+    from agents.items import FORMATS
+
+    _check(
+        items.format in ("auto", *FORMATS),
+        "items.format",
+        items.format,
+        f"auto or one of {', '.join(FORMATS)}",
+    )
+    if items.limit is not None:
+        _check(items.limit >= 1, "items.limit", items.limit, "null (all) or >= 1")
+    if items.path is not None:
+        _check_file("items.path", items.path, "an item file")
+
+
 def experiment_config(cfg: DictConfig, schema: type) -> Any:
     """Merge `cfg.experiment` into the experiment's own dataclass schema.
+
+    Interpolations are resolved against the root first, so an experiment may
+    take a root group as one of its keys (`condition: ${condition}`).
 
     Raises:
         ConfigError: an unknown key or a value of the wrong type.
@@ -211,7 +327,8 @@ def experiment_config(cfg: DictConfig, schema: type) -> Any:
     from omegaconf.errors import OmegaConfBaseException
 
     try:
-        merged = OmegaConf.merge(OmegaConf.structured(schema), cfg.experiment)
+        values = OmegaConf.to_container(cfg.experiment, resolve=True)
+        merged = OmegaConf.merge(OmegaConf.structured(schema), values)
     except OmegaConfBaseException as err:
         key = f"experiment.{err.full_key}" if err.full_key else "experiment"
         raise ConfigError(

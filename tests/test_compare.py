@@ -1,0 +1,151 @@
+"""`python -m analysis compare SWEEP`: one table with intervals and Holm-adjusted
+tests, and figures, from the run folders of a sweep."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import compare
+from analysis.compare import SweepError, compare_sweep
+from analysis.run_folders import find_runs, read_jsonl
+from analysis.sweep_comparison import Comparison
+from tests.conftest import DRY, ROOT, run_cli
+
+CONDITIONS = ("none", "helpful", "belief")
+
+
+def analysis_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scripted three-condition sweep of are_you_sure, run as a user would."""
+    folder = tmp_path_factory.mktemp("sweep")
+    result = run_cli(
+        "-m",
+        "+experiment=are_you_sure",
+        f"condition={','.join(CONDITIONS)}",
+        *DRY,
+        "model.replies=['A) x','B) x','C) x','D) x']",
+        "items.limit=30",
+        f"hydra.sweep.dir={folder}",
+        f"run.cache_dir={folder / 'cache'}",
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return folder
+
+
+def test_the_cli_writes_a_table_with_intervals_and_holm(sweep: Path) -> None:
+    result = analysis_cli("compare", str(sweep))
+    assert result.returncode == 0, result.stderr
+    assert "comparison.csv" in result.stdout
+
+    table = pd.read_csv(sweep / "comparison.csv")
+    rates = table[(table["kind"] == "rate") & (table["measure"] == "folded")]
+    assert sorted(rates["group"]) == sorted(CONDITIONS)
+    assert (rates["low"] <= rates["estimate"]).all()
+    assert (rates["estimate"] <= rates["high"]).all()
+    assert (rates["n"] > 0).all()
+
+    tests = table[table["kind"] == "comparison"]
+    assert set(tests["measure"]) == {"folded", "initial_correct"}
+    assert len(tests) == 6  # three pairs, two tested measures
+    assert set(tests["test"]) <= {"fisher", "chi2"}
+    assert (tests["p_holm"] >= tests["p_value"]).all()
+    assert tests["p_holm"].between(0, 1).all()
+
+    figures = {p.name for p in (sweep / "figures").glob("*.png")}
+    assert figures == {
+        "are_you_sure_folded_by_condition.png",
+        "are_you_sure_survival_by_condition.png",
+    }
+
+
+def test_holm_runs_over_every_comparison_of_the_experiment(sweep: Path) -> None:
+    tests = compare_sweep(sweep).table.query("kind == 'comparison'")
+    ordered = tests.sort_values("p_value")
+    # Holm over m tests: the smallest p is multiplied by m.
+    smallest = ordered.iloc[0]
+    assert smallest["p_holm"] == pytest.approx(min(1.0, smallest["p_value"] * 6))
+    assert ordered["p_holm"].is_monotonic_increasing
+
+
+def test_a_torn_last_line_and_an_unfinished_run_are_tolerated(
+    sweep: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "sweep"
+    for run in find_runs(sweep):
+        target = copy / run.path.name
+        target.mkdir(parents=True)
+        for file in run.path.iterdir():
+            if file.is_file():
+                target.joinpath(file.name).write_bytes(file.read_bytes())
+    torn = copy / "0" / "episodes.jsonl"
+    torn.write_text(torn.read_text() + '{"episode_id": "ays-99')
+    unfinished = copy / "2"
+    (unfinished / "measures.parquet").unlink()
+
+    records = read_jsonl(torn)
+    assert records and all("status" in r for r in records)
+    report = compare_sweep(copy)
+    assert any("no measures.parquet" in reason for reason in report.skipped)
+    groups = set(report.table.query("kind == 'rate'")["group"])
+    assert groups == {"none", "helpful"}
+
+
+def test_grouping_by_a_missing_column_is_one_line_and_exit_2(sweep: Path) -> None:
+    result = analysis_cli("compare", str(sweep), "--by", "temperature")
+    assert result.returncode == 2
+    assert result.stderr.startswith("analysis: error:")
+    assert "temperature" in result.stderr and "condition" in result.stderr
+
+
+def test_a_folder_without_runs_is_refused(tmp_path: Path) -> None:
+    result = analysis_cli("compare", str(tmp_path))
+    assert result.returncode == 2 and "no run folders" in result.stderr
+
+
+def test_other_experiments_register_their_own_comparer(
+    sweep: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = []
+
+    def count_runs(runs, options) -> Comparison:
+        seen.append(len(runs))
+        row = {"experiment": "are_you_sure", "measure": "runs", "n": len(runs)}
+        return Comparison(pd.DataFrame([row]))
+
+    monkeypatch.setitem(compare.COMPARERS, "are_you_sure", count_runs)
+    report = compare_sweep(sweep, out=tmp_path)
+    assert seen == [3] and report.table["n"].tolist() == [3]
+
+    monkeypatch.delitem(compare.COMPARERS, "are_you_sure")
+    with pytest.raises(SweepError, match="no finished run"):
+        compare_sweep(sweep, out=tmp_path)
+
+
+def test_a_runs_summary_agrees_with_the_sweep_table(sweep: Path) -> None:
+    table = compare_sweep(sweep).table.query("kind == 'rate'")
+    for run in find_runs(sweep):
+        summary = json.loads((run.path / "summary.json").read_text())
+        condition = summary["condition"]
+        for row in summary["estimates"]:
+            match = table[
+                (table["measure"] == row["measure"]) & (table["group"] == condition)
+            ]
+            assert int(match["n"].iloc[0]) == row["n"]
