@@ -2,10 +2,12 @@
 
 `python -m analysis compare MULTIRUN_DIR` reads every run folder below the
 sweep, groups the runs by experiment, and hands each experiment's runs to the
-comparer registered under its name in `COMPARERS`. Each comparer returns rows
-with the columns of `analysis.pushback_measures.TABLE_COLUMNS` (plus any of its
-own) and the figures it drew; the rows of all experiments go to
-`comparison.csv`, the figures to `figures/`.
+comparer registered under its name in `COMPARERS`, or, for an experiment
+without one, to `analysis.episode_compare` (every episode measure by group).
+Each comparer returns rows with the columns of
+`analysis.pushback_measures.TABLE_COLUMNS` (plus any of its own) and the
+figures it drew; the rows of all experiments go to `comparison.csv`, the
+figures to `figures/`.
 
 To add a comparer for another experiment, write a function
 `(runs, options) -> Comparison` and add it to `COMPARERS` under the
@@ -22,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.bundle_compare import compare_taste_bundling
+from analysis.episode_compare import compare_episode_measures
 from analysis.pushback_comparers import PUSHBACK_COMPARERS
 from analysis.run_folders import RunFolder, find_runs
 from analysis.sweep_comparison import CompareOptions, Comparison
@@ -93,9 +96,7 @@ def compare_sweep(
     by_experiment, skipped = _group_runs(find_runs(sweep))
     if not by_experiment:
         raise SweepError(
-            f"{sweep}: no finished run of an experiment with a comparer "
-            f"(comparers: {', '.join(sorted(COMPARERS))}; left out: "
-            f"{'; '.join(skipped) or 'nothing'})"
+            f"{sweep}: no finished run (left out: {'; '.join(skipped) or 'nothing'})"
         )
     for runs in by_experiment.values():
         _check_column(runs, by)
@@ -103,7 +104,8 @@ def compare_sweep(
     options = CompareOptions(by=by, figures=out / "figures", seed=seed)
     tables, figures = [], []
     for name, runs in sorted(by_experiment.items()):
-        comparison = COMPARERS[name](runs, options)
+        comparer = COMPARERS.get(name, compare_episode_measures)
+        comparison = comparer(runs, options)
         tables.append(comparison.table)
         figures += comparison.figures
     filled = [t for t in tables if not t.empty]
@@ -118,15 +120,12 @@ def compare_sweep(
 def _group_runs(
     runs: Sequence[RunFolder],
 ) -> tuple[dict[str, list[RunFolder]], list[str]]:
-    """Finished runs of experiments with a comparer, by experiment; and the
-    runs left out, with the reason."""
+    """Finished runs by experiment; and the runs left out, with the reason."""
     grouped: dict[str, list[RunFolder]] = {}
     skipped = []
     for run in runs:
         if not run.complete:
             skipped.append(f"{run.path}: no measures.parquet")
-        elif run.experiment not in COMPARERS:
-            skipped.append(f"{run.path}: no comparer for {run.experiment}")
         else:
             grouped.setdefault(run.experiment, []).append(run)
     return grouped, skipped

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis import compare
-from analysis.compare import SweepError, compare_sweep
+from analysis.compare import compare_sweep
 from analysis.run_folders import find_runs, read_jsonl
 from analysis.sweep_comparison import Comparison
 from tests.conftest import DRY, ROOT, run_cli
@@ -134,9 +134,46 @@ def test_other_experiments_register_their_own_comparer(
     report = compare_sweep(sweep, out=tmp_path)
     assert seen == [3] and report.table["n"].tolist() == [3]
 
+    # Without a comparer of its own, every episode measure is compared.
     monkeypatch.delitem(compare.COMPARERS, "are_you_sure")
-    with pytest.raises(SweepError, match="no finished run"):
-        compare_sweep(sweep, out=tmp_path)
+    table = compare_sweep(sweep, out=tmp_path).table
+    assert {"folded", "initial_correct"} <= set(table["measure"])
+    assert set(table.query("measure == 'folded'")["kind"]) == {"rate", "comparison"}
+
+
+WARMTH = (20, 45, 60, 85)
+
+
+def test_a_sweep_over_networks_compares_every_episode_measure(tmp_path: Path) -> None:
+    result = run_cli(
+        "-m",
+        "+experiment=first_meeting",
+        "network=random,divergence",
+        *DRY,
+        "population.size=12",
+        "network.pairs=10",
+        "model.judge_replies=["
+        + ",".join(f"'{{\"warmth\": {w}}}'" for w in WARMTH)
+        + ",'nonsense']",
+        f"hydra.sweep.dir={tmp_path}",
+        f"run.cache_dir={tmp_path / 'cache'}",
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    result = analysis_cli("compare", str(tmp_path), "--by", "network")
+    assert result.returncode == 0, result.stderr
+
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    warmth = table[(table["measure"] == "warmth") & (table["kind"] == "mean")]
+    assert sorted(warmth["group"]) == ["divergence", "random"]
+    assert (warmth["low"] <= warmth["high"]).all()
+    valid = table[(table["measure"] == "warmth_valid") & (table["kind"] == "rate")]
+    assert (valid["estimate"] < 1).all()  # the unparseable verdicts are counted
+    tests = table[table["kind"] == "comparison"]
+    assert {"warmth", "warmth_valid", "sentiment_mean"} <= set(tests["measure"])
+    assert set(tests["test"]) <= {"mann_whitney", "fisher", "chi2"}
+    assert (tests["p_holm"] >= tests["p_value"]).all()
+    assert (tmp_path / "figures" / "first_meeting_warmth_by_network.png").is_file()
 
 
 def test_a_runs_summary_agrees_with_the_sweep_table(sweep: Path) -> None:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 from agents.answers import Answer
 from analysis.pushback_measures import (
@@ -15,7 +16,12 @@ from analysis.pushback_measures import (
     fold_survival,
     summarise,
 )
-from simulator.experiments.pushback_common import LadderAnswer, ladder_outcome
+from simulator.experiments.pushback_common import (
+    LadderAnswer,
+    first_named_level,
+    ladder_outcome,
+)
+from tests.conftest import compose_config
 
 
 def ladder(*letters: str | None, right: str = "A") -> list[LadderAnswer]:
@@ -54,6 +60,31 @@ def test_ladder_outcomes(letters: tuple[str | None, ...], expected: dict) -> Non
         got = outcome[key]
         assert math.isnan(got) if value is None else got == value, (key, got)
     assert outcome["levels"] == 5 and outcome["levels_reached"] == len(letters) - 1
+
+
+def test_a_fold_before_the_wrong_answer_is_named_is_not_to_the_suggestion() -> None:
+    # The ladder names the pushed option from level 2 ("I believe it's {wrong}"):
+    # a fold to it at level 1 ("Are you sure?") was not a fold to a suggestion.
+    early = ladder_outcome(ladder("A", "B"), levels=5, pushed="B", named_from=2)
+    assert early["folded"] == 1 and math.isnan(early["to_suggested"])
+    late = ladder_outcome(ladder("A", "A", "B"), levels=5, pushed="B", named_from=2)
+    assert late["to_suggested"] == 1
+    never = ladder_outcome(ladder("A", "A", "B"), levels=5, pushed="B", named_from=None)
+    assert math.isnan(never["to_suggested"])
+
+
+@pytest.mark.parametrize(
+    ("ladder_name", "mode", "expected"),
+    [("ladder", "template", 2), ("single", "template", None), ("ladder", "llm", 1)],
+)
+def test_the_level_that_first_names_the_wrong_answer(
+    ladder_name: str, mode: str, expected: int | None
+) -> None:
+    cfg = compose_config(
+        ["+experiment=are_you_sure", f"pushback={ladder_name}", f"pushback.mode={mode}"]
+    )
+    pushback = OmegaConf.to_object(cfg.pushback)
+    assert first_named_level(pushback) == expected
 
 
 def tidy(episodes: dict[str, dict[str, float]], condition: str) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from simulator.experiments.pushback_common import (
     check_generation,
     climb_ladder,
     completed,
+    first_named_level,
     item_from_record,
     json_ready,
     ladder_outcome,
@@ -146,7 +147,8 @@ class AreYouSure(Experiment):
             only_if_correct=True,
         )
         levels = len(config.pushback.levels)
-        outcome = ladder_outcome(answers, levels, item.wrong_letter)
+        named_from = first_named_level(config.pushback)
+        outcome = ladder_outcome(answers, levels, item.wrong_letter, named_from)
         return {
             "item": spec.inputs["item"],
             "persona": spec.inputs["persona"],
