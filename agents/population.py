@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -34,6 +35,7 @@ from agents.stance_issue import StanceIssue, load_stance_issues
 __all__ = [
     "BIO_FIELDS",
     "StanceIssue",
+    "fill_missing",
     "load_population_file",
     "load_stance_issues",
     "load_taste_pairs",
@@ -127,6 +129,71 @@ def sample_population(
     personas = _assemble(uuids, bios, people, liked["hobbies"], stances, tastes)
     logger.info("sampled %d personas with %d stance issues", size, len(issues))
     return personas
+
+
+def fill_missing(
+    personas: Sequence[Persona],
+    issues: Sequence[StanceIssue],
+    rng: np.random.Generator,
+    stance_prob: float = 0.5,
+    where: str = "population",
+    draw: bool = True,
+) -> list[Persona]:
+    """Draw stances and tastes for personas that have none, as the sampler does.
+
+    Nemotron-Personas records carry neither; a JSONL of persona records may
+    carry both. A persona keeps what it has; one with no stances gets a draw
+    per issue at `stance_prob`, one with no tastes a like and a dislike in
+    every domain from the shipped taste pairs.
+
+    Args:
+        personas: the population read from a file.
+        issues: the run's stance issues.
+        rng: the run's generator.
+        stance_prob: chance, 0 to 1, that a drawn stance is 1.
+        where: the file, for error messages.
+        draw: False refuses a population with anything missing.
+
+    Returns:
+        The personas, each with `len(issues)` stances and its tastes.
+
+    Raises:
+        InputError: a persona has stances, but not one per issue of the run;
+            or something is missing and `draw` is False.
+    """
+    widths = {len(p.stances) for p in personas if p.stances}
+    if widths - {len(issues)}:
+        width = max(widths)
+        raise InputError(
+            f"{where}: personas have {width} stances but the run has "
+            f"{len(issues)} stance issues; set population.issues={width} (and "
+            "the stance source those stances were drawn for)"
+        )
+    no_stances = [i for i, p in enumerate(personas) if not p.stances]
+    no_tastes = [i for i, p in enumerate(personas) if not p.tastes]
+    if not draw and (no_stances or no_tastes):
+        raise InputError(
+            f"{where}: {len(no_stances)} personas have no stances and "
+            f"{len(no_tastes)} no tastes; set population.draw_missing=true to "
+            "draw them, or give every record `stances` and `tastes`"
+        )
+    stances = rng.random((len(no_stances), len(issues))) < stance_prob
+    tastes, _ = _draw_tastes(_taste_table(), rng, len(no_tastes))
+
+    filled = list(personas)
+    for i, row in zip(no_stances, stances, strict=True):
+        filled[i] = replace(filled[i], stances=tuple(int(s) for s in row))
+    for i, drawn in zip(no_tastes, tastes, strict=True):
+        filled[i] = replace(filled[i], tastes=drawn)
+    if no_stances or no_tastes:
+        logger.info(
+            "%s: drew stances for %d and tastes for %d of %d personas",
+            where,
+            len(no_stances),
+            len(no_tastes),
+            len(personas),
+        )
+    return filled
 
 
 def render_bio(fields: Mapping[str, Any], template: str | None = None) -> str:

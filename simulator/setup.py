@@ -13,6 +13,7 @@ from omegaconf import DictConfig
 from agents.persona import Persona
 from agents.population import (
     StanceIssue,
+    fill_missing,
     load_population_file,
     load_stance_issues,
     sample_population,
@@ -44,7 +45,10 @@ def build_personas(
     """Sample personas, or read them from `population.path`."""
     pop = cfg.population
     if pop.source == "file":
-        return load_population_file(pop.path, pop.size, rng, pop.stratify_by)
+        personas = load_population_file(pop.path, pop.size, rng, pop.stratify_by)
+        return fill_missing(
+            personas, issues, rng, pop.stance_prob, pop.path, pop.draw_missing
+        )
     return sample_population(pop.size, rng, issues, stance_prob=pop.stance_prob)
 
 

@@ -228,9 +228,12 @@ def test_opposite_persona_rejects_and_the_control_does_not(
 def test_persona_distance_refuses_personas_without_tastes(
     run_experiment, tmp_path: Path
 ) -> None:
+    # Records with some tastes keep them (nothing is drawn), so a domain of
+    # experiment.domains is missing.
+    music = {"music": {"likes": "jazz", "dislikes": "country"}}
     records = [
         {"uuid": f"u{i}", "persona": f"Person{i} is here.", "sex": "Female",
-         "age": 30 + i, "occupation": "nurse"}
+         "age": 30 + i, "occupation": "nurse", "tastes": music}
         for i in range(6)
     ]  # fmt: skip
     path = tmp_path / "people.jsonl"
