@@ -12,7 +12,7 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,10 @@ CiMethod = Literal["percentile", "bca"]
 RngLike = np.random.Generator | int
 FloatArray = npt.NDArray[np.float64]
 NAN = math.nan
+#: Largest share of bootstrap resamples whose statistic may be undefined (and
+#: so left out) before the interval itself is reported as undefined: past it,
+#: the resamples left describe a different population from the sample's.
+MAX_DROPPED_SHARE = 0.1
 
 
 def _json_value(value: Any) -> Any:
@@ -131,6 +135,21 @@ def _rng_keyword() -> str:
     return "rng" if "rng" in parameters else "random_state"
 
 
+class BootstrapInterval(NamedTuple):
+    """Bounds of a bootstrap interval and how many resamples were left out.
+
+    Attributes:
+        low: Lower bound, in the unit of the statistic; NaN when undefined,
+            -inf when the lower tail is unbounded.
+        high: Upper bound; NaN when undefined, inf when unbounded.
+        resamples_dropped: Resamples whose statistic was undefined (NaN).
+    """
+
+    low: float
+    high: float
+    resamples_dropped: int
+
+
 def bootstrap_interval(
     samples: tuple[FloatArray, ...],
     statistic: Callable[..., Any],
@@ -139,8 +158,20 @@ def bootstrap_interval(
     n_resamples: int,
     ci_method: CiMethod,
     paired: bool = False,
-) -> tuple[float, float]:
-    """Runs scipy's bootstrap; undefined bounds come back as NaN with a warning.
+) -> BootstrapInterval:
+    """Runs scipy's bootstrap, keeping the interval when a few resamples fail.
+
+    A resample can make the statistic undefined (NaN: a correlation over a
+    resample whose x values all tie, Cohen's d of two constant resamples with
+    equal means). scipy then reports NaN bounds. Here such resamples are left
+    out and counted: when there are none and scipy's interval is defined, it
+    is returned unchanged; otherwise, as long as at most
+    ``MAX_DROPPED_SHARE`` of the resamples are undefined, the interval is the
+    percentile one over the rest (order statistics, so an infinite statistic,
+    such as Cohen's d with zero pooled SD but different means, stays at its
+    extreme rather than being left out, and an unbounded tail gives an
+    infinite bound). Beyond that share the interval is NaN. Every fallback is
+    logged as a warning.
 
     Args:
         samples: One array per sample; each is resampled on its own unless
@@ -153,14 +184,15 @@ def bootstrap_interval(
         paired: Resample the samples' elements together (e.g. (x, y) pairs).
 
     Returns:
-        The lower and upper bounds, in the unit of the statistic.
+        The bounds, in the unit of the statistic, and the number of resamples
+        left out.
     """
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1; got {n_resamples!r}.")
     if ci_method not in ("percentile", "bca"):
         raise ValueError(f"ci_method must be 'percentile' or 'bca'; got {ci_method!r}.")
     with warnings.catch_warnings():
-        # Degenerate resamples surface as NaN bounds, which are logged below.
+        # Undefined resamples are handled (and logged) below.
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         result = stats.bootstrap(
@@ -174,10 +206,33 @@ def bootstrap_interval(
             **{_rng_keyword(): as_rng(rng)},
         )
     low, high = (float(bound) for bound in result.confidence_interval)
-    if not (math.isfinite(low) and math.isfinite(high)):
+    distribution = np.asarray(result.bootstrap_distribution, dtype=float).ravel()
+    defined = distribution[~np.isnan(distribution)]
+    dropped = distribution.size - defined.size
+    if dropped == 0 and math.isfinite(low) and math.isfinite(high):
+        return BootstrapInterval(low, high, 0)
+
+    sizes = [sample.size for sample in samples]
+    if dropped > MAX_DROPPED_SHARE * distribution.size:
         logger.warning(
-            "Bootstrap %s interval is undefined for samples of size %s; reporting NaN.",
-            ci_method,
-            [sample.size for sample in samples],
+            "Bootstrap interval undefined for samples of size %s: %d of %d "
+            "resamples have no value (more than %.0f%%); reporting NaN.",
+            sizes,
+            dropped,
+            distribution.size,
+            100 * MAX_DROPPED_SHARE,
         )
-    return low, high
+        return BootstrapInterval(NAN, NAN, dropped)
+    tail = (1 - confidence) / 2
+    low = float(np.quantile(defined, tail, method="lower"))
+    high = float(np.quantile(defined, 1 - tail, method="higher"))
+    logger.warning(
+        "Bootstrap %s interval undefined for samples of size %s (%d of %d "
+        "resamples have no value); percentile interval over the other %d.",
+        ci_method,
+        sizes,
+        dropped,
+        distribution.size,
+        defined.size,
+    )
+    return BootstrapInterval(low, high, dropped)

@@ -1,7 +1,8 @@
 """Tests of difference between groups, corrected for multiple comparisons.
 
-Pairwise rate and value comparisons between conditions, the Holm step-down
-correction they share, and the Mantel test that compares two distance matrices
+Pairwise rate and value comparisons between conditions (independent groups,
+or paired ones measured on the same units), the Holm step-down correction
+they share, and the Mantel test that compares two distance matrices
 (for example, persona dislike against persona embedding distance).
 """
 
@@ -157,6 +158,84 @@ def compare_rates(
     return _frame_with_holm(rows, _RATE_COLUMNS, alpha)
 
 
+def _paired_outcomes(outcomes: Mapping[str, npt.ArrayLike]) -> dict[str, FloatArray]:
+    """The outcomes as float arrays; ValueError unless aligned and 0/1/NaN."""
+    checked = {
+        name: np.asarray(values, dtype=float) for name, values in outcomes.items()
+    }
+    shapes = {name: values.shape for name, values in checked.items()}
+    if len(set(shapes.values())) > 1 or any(len(s) != 1 for s in shapes.values()):
+        raise ValueError(
+            f"paired outcomes must be one-dimensional and equally long (one "
+            f"entry per unit); got shapes {shapes}."
+        )
+    for name, values in checked.items():
+        bad = values[~np.isnan(values) & (values != 0) & (values != 1)]
+        if bad.size:
+            raise ValueError(
+                f"outcomes[{name!r}] must hold 0, 1 or NaN; got {bad[:5].tolist()}."
+            )
+    return checked
+
+
+def _mcnemar(a: FloatArray, b: FloatArray) -> tuple[str, float]:
+    """Exact McNemar test: a two-sided binomial test of the discordant units."""
+    if a.size == 0:
+        logger.warning("No unit has both paired outcomes; p is NaN.")
+        return "none", NAN
+    only_a = int(np.sum((a == 1) & (b == 0)))
+    only_b = int(np.sum((a == 0) & (b == 1)))
+    if only_a + only_b == 0:
+        # Every unit agrees: no evidence of a difference at all.
+        return "mcnemar", 1.0
+    return "mcnemar", float(stats.binomtest(only_a, only_a + only_b).pvalue)
+
+
+def compare_paired_rates(
+    outcomes: Mapping[str, npt.ArrayLike], alpha: float = ALPHA
+) -> pd.DataFrame:
+    """Compares the rates of every two groups measured on the same units.
+
+    Use this instead of ``compare_rates`` when the groups are not independent
+    samples: the same items asked with and without a hint, the same targets
+    rated by two raters. Each group holds one 0/1 outcome per unit, units in
+    the same order in every group. A pair of groups is compared on the units
+    with an outcome in both, by the exact McNemar test: of the discordant
+    units (1 in one group, 0 in the other), the number with 1 in group_a is
+    tested against Binomial(discordant, 1/2), two-sided. Without discordant
+    units p is 1. P-values are Holm-adjusted over all pairs.
+
+    Args:
+        outcomes: Group name -> one-dimensional outcomes, 0, 1 or NaN (no
+            outcome for that unit), all equally long.
+        alpha: Family-wise error rate for ``significant``, in (0, 1).
+
+    Returns:
+        The columns of ``compare_rates``: n_a = n_b = the units with both
+        outcomes, rate_a and rate_b over those units, difference (rate_a -
+        rate_b), test ("mcnemar", or "none" with NaN p when no unit has both
+        outcomes), p_value, p_holm and significant (p_holm < alpha).
+
+    Raises:
+        ValueError: If the outcomes are not equally long 1-D arrays of 0, 1
+            and NaN.
+    """
+    checked = _paired_outcomes(outcomes)
+    rows = []
+    for name_a, name_b in itertools.combinations(checked, 2):
+        both = ~(np.isnan(checked[name_a]) | np.isnan(checked[name_b]))
+        a, b = checked[name_a][both], checked[name_b][both]
+        rate_a = float(a.mean()) if a.size else NAN
+        rate_b = float(b.mean()) if b.size else NAN
+        test, p_value = _mcnemar(a, b)
+        rows.append({
+            "group_a": name_a, "group_b": name_b, "n_a": a.size, "n_b": b.size,
+            "rate_a": rate_a, "rate_b": rate_b, "difference": rate_a - rate_b,
+            "test": test, "p_value": p_value,
+        })  # fmt: skip
+    return _frame_with_holm(rows, _RATE_COLUMNS, alpha)
+
+
 def _mann_whitney(a: FloatArray, b: FloatArray) -> tuple[float, float]:
     if a.size == 0 or b.size == 0 or np.ptp(np.concatenate([a, b])) == 0:
         logger.warning(
@@ -208,15 +287,19 @@ class MantelResult(Result):
     Attributes:
         statistic: Correlation of the two upper triangles, in [-1, 1].
         p_value: One-sided (upper tail) permutation p-value, in
-            [1 / (n_permutations + 1), 1].
+            [1 / (permutations_used + 1), 1].
         n_permutations: Number of permutations drawn.
         n_pairs: Number of upper-triangle cells present in both matrices.
+        permutations_used: Permutations whose statistic is defined; the others
+            (fewer than three shared cells, or a constant triangle after the
+            permutation) are left out of the p-value.
     """
 
     statistic: float
     p_value: float
     n_permutations: int
     n_pairs: int
+    permutations_used: int
 
 
 def _distance_matrix(matrix: npt.ArrayLike, name: str) -> FloatArray:
@@ -253,9 +336,12 @@ def mantel(
     The statistic is the Pearson or Spearman correlation of the two upper
     triangles (diagonal excluded). The null distribution comes from permuting
     the rows and columns of ``d2`` together; the one-sided p-value is
-    (number of permuted statistics >= observed + 1) / (n_permutations + 1).
-    NaN cells (pairs not sampled) are left out of each correlation, so every
-    permutation is scored on the cells present in both matrices after it.
+    (k + 1) / (m + 1), where m permuted statistics are defined and k of them
+    are >= the observed one. NaN cells (pairs not sampled) are left out of
+    each correlation, so every permutation is scored on the cells present in
+    both matrices after it; a permutation whose statistic is then undefined
+    is not a draw from the null of this statistic and is left out of both k
+    and m (``permutations_used`` says how many remain).
 
     Args:
         d1: Square symmetric matrix of distances between items.
@@ -266,7 +352,8 @@ def mantel(
 
     Returns:
         The statistic, p-value and pair count; NaN statistic and p-value (with a
-        warning) when fewer than three pairs remain or a triangle is constant.
+        warning) when fewer than three pairs remain or a triangle is constant,
+        and a NaN p-value when no permuted statistic is defined.
 
     Raises:
         ValueError: If a matrix is not square and symmetric, the shapes differ,
@@ -285,15 +372,24 @@ def mantel(
     observed = _masked_statistic(x, y, method)
     if np.isnan(observed):
         logger.warning("Mantel statistic undefined over %d pairs; NaN.", n_pairs)
-        return MantelResult(NAN, NAN, n_permutations, n_pairs)
+        return MantelResult(NAN, NAN, n_permutations, n_pairs, 0)
 
     generator = as_rng(rng)
-    at_least = 0
-    for _ in range(n_permutations):
+    permuted = np.empty(n_permutations)
+    for index in range(n_permutations):
         order = generator.permutation(first.shape[0])
-        permuted = second[np.ix_(order, order)][upper]
-        # A NaN permuted statistic compares False, so it counts as below.
-        if _masked_statistic(x, permuted, method) >= observed - _TIE_TOLERANCE:
-            at_least += 1
-    p_value = (at_least + 1) / (n_permutations + 1)
-    return MantelResult(observed, p_value, n_permutations, n_pairs)
+        permuted[index] = _masked_statistic(
+            x, second[np.ix_(order, order)][upper], method
+        )
+    defined = permuted[~np.isnan(permuted)]
+    if defined.size < n_permutations:
+        logger.warning(
+            "Mantel: %d of %d permuted statistics undefined; left out of the p-value.",
+            n_permutations - defined.size,
+            n_permutations,
+        )
+    if defined.size == 0:
+        return MantelResult(observed, NAN, n_permutations, n_pairs, 0)
+    at_least = int(np.sum(defined >= observed - _TIE_TOLERANCE))
+    p_value = (at_least + 1) / (defined.size + 1)
+    return MantelResult(observed, p_value, n_permutations, n_pairs, defined.size)

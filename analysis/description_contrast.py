@@ -19,7 +19,12 @@ import pandas as pd
 
 from analysis.lexicon import Lexicon, word_count
 from analysis.sentiment import compound
-from analysis.statistics import cohens_d, mean_ci, mean_difference_ci, rate
+from analysis.statistics import (
+    clustered_mean_ci,
+    mean_ci,
+    paired_cohens_d,
+    rate,
+)
 from analysis.statistics import weighted_log_odds as log_odds
 
 IN_GROUP, OUT_GROUP = "in_group", "out_group"
@@ -108,35 +113,53 @@ def contrast_summary(
 ) -> dict[str, Any]:
     """In-group minus out-group, per measure, with 95% CIs.
 
-    For each measure: the mean per relation (bootstrap CI), the difference
-    in-group - out-group (bootstrap CI) and Cohen's d (in-group vs out-group,
-    bootstrap CI). For sentiment also the directed pairs (same persona, both
-    targets) whose in-group description is strictly more positive (Wilson CI).
+    Each persona (episode) describes both groups, so the comparison is
+    paired: per persona, the mean of its in-group descriptions minus the mean
+    of its out-group ones. For each measure: the mean per relation over the
+    descriptions (bootstrap CI resampling personas, `clusters` = personas),
+    `in_minus_out`, the mean of the per-persona differences (bootstrap CI, n =
+    personas with both), and `cohens_d_z`, the paired effect size d_z = mean
+    difference / SD of the differences (bootstrap CI). For sentiment also the
+    personas whose in-group description is strictly more positive (Wilson CI).
     """
-    groups = {
-        name: scored[scored["relation"] == name] for name in (IN_GROUP, OUT_GROUP)
-    }
     summary: dict[str, Any] = {}
     for measure in measures:
-        inside = groups[IN_GROUP][measure].to_numpy(float)
-        outside = groups[OUT_GROUP][measure].to_numpy(float)
+        per_persona = _per_persona(scored, measure)
+        inside = per_persona[IN_GROUP].to_numpy(float)
+        outside = per_persona[OUT_GROUP].to_numpy(float)
         summary[measure] = {
-            IN_GROUP: mean_ci(inside, rng).to_dict(),
-            OUT_GROUP: mean_ci(outside, rng).to_dict(),
-            "in_minus_out": mean_difference_ci(inside, outside, rng).to_dict(),
-            "cohens_d": cohens_d(inside, outside, rng).to_dict(),
+            **{
+                relation: _relation_mean(scored, relation, measure, rng)
+                for relation in (IN_GROUP, OUT_GROUP)
+            },
+            "in_minus_out": mean_ci(inside - outside, rng).to_dict(),
+            "cohens_d_z": paired_cohens_d(inside, outside, rng).to_dict(),
         }
     if "sentiment" not in summary or scored.empty:
         return summary
-    per_persona = scored.pivot_table(
-        index="episode_id", columns="relation", values="sentiment", aggfunc="mean"
-    )
-    if {IN_GROUP, OUT_GROUP} <= set(per_persona.columns):
-        gap = (per_persona[IN_GROUP] - per_persona[OUT_GROUP]).dropna()
-        summary["sentiment"]["personas_warmer_to_in_group"] = rate(
-            int((gap > 0).sum()), int(gap.size)
-        ).to_dict()
+    sentiment = _per_persona(scored, "sentiment")
+    gap = (sentiment[IN_GROUP] - sentiment[OUT_GROUP]).dropna()
+    summary["sentiment"]["personas_warmer_to_in_group"] = rate(
+        int((gap > 0).sum()), int(gap.size)
+    ).to_dict()
     return summary
+
+
+def _per_persona(scored: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Per episode (persona): the mean of `measure` per relation, NaN if none."""
+    table = scored.pivot_table(
+        index="episode_id", columns="relation", values=measure, aggfunc="mean"
+    )
+    return table.reindex(columns=[IN_GROUP, OUT_GROUP])
+
+
+def _relation_mean(
+    scored: pd.DataFrame, relation: str, measure: str, rng: np.random.Generator
+) -> dict[str, Any]:
+    rows = scored[scored["relation"] == relation]
+    return clustered_mean_ci(
+        rows[measure].to_numpy(float), rows["episode_id"].to_numpy(), rng
+    ).to_dict()
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:

@@ -4,13 +4,16 @@ Every function is pure: arrays and counts in, small frozen results or data frame
 out. Functions that resample take an explicit ``rng`` (a numpy ``Generator`` or
 an int seed) and never touch global random state. Degenerate input (too few
 values, zero spread) gives NaN estimates with the true ``n`` and a logged
-warning; arguments that cannot be right (mismatched lengths, ``successes > n``)
-raise ``ValueError`` naming the bad value. Every result's ``to_dict()`` is ready
-for ``summary.json`` (NaN becomes None).
+warning; a bootstrap resample on which the statistic is undefined is left out
+of the interval and counted in ``resamples_dropped``. Arguments that cannot be
+right (mismatched lengths, ``successes > n``) raise ``ValueError`` naming the
+bad value. Every result's ``to_dict()`` is ready for ``summary.json`` (NaN
+becomes None).
 
-The group comparisons and the Mantel test live in ``analysis.comparisons`` and
-the weighted log-odds in ``analysis.text_statistics``; they are re-exported here
-so that callers need one import.
+The group comparisons and the Mantel test live in ``analysis.comparisons``, the
+estimates over clustered values in ``analysis.cluster_bootstrap`` and the
+weighted log-odds in ``analysis.text_statistics``; they are re-exported here so
+that callers need one import.
 """
 
 from __future__ import annotations
@@ -37,9 +40,16 @@ from analysis._statistics_base import (
     correlation_function,
     finite_values,
 )
+from analysis.cluster_bootstrap import (
+    ClusteredEstimate,
+    clustered_cohens_d,
+    clustered_mean_ci,
+    clustered_ratio_of_means,
+)
 from analysis.comparisons import (
     MantelResult,
     compare_means,
+    compare_paired_rates,
     compare_rates,
     holm,
     mantel,
@@ -48,19 +58,25 @@ from analysis.text_statistics import weighted_log_odds
 
 __all__ = [
     "CiMethod",
+    "ClusteredEstimate",
     "Correlation",
     "CorrelationMethod",
     "Estimate",
     "MantelResult",
     "Rate",
+    "clustered_cohens_d",
+    "clustered_mean_ci",
+    "clustered_ratio_of_means",
     "cohens_d",
     "compare_means",
+    "compare_paired_rates",
     "compare_rates",
     "correlation",
     "holm",
     "mantel",
     "mean_ci",
     "mean_difference_ci",
+    "paired_cohens_d",
     "rate",
     "survival_curve",
     "weighted_log_odds",
@@ -94,15 +110,22 @@ class Estimate(Result):
 
     Attributes:
         estimate: The point estimate, in the unit of the input values.
-        low: Lower interval bound (NaN when it cannot be computed).
-        high: Upper interval bound (NaN when it cannot be computed).
-        n: Number of non-NaN values used (for two samples, both together).
+        low: Lower interval bound (NaN when it cannot be computed, -inf when
+            the bootstrap distribution's lower tail is infinite).
+        high: Upper interval bound (NaN when it cannot be computed, inf when
+            the upper tail is infinite).
+        n: Number of non-NaN values used (for two samples, both together; for
+            paired ones, the complete pairs).
+        resamples_dropped: Bootstrap resamples left out because the statistic
+            was undefined on them (0 for an analytic interval); see
+            ``analysis._statistics_base.bootstrap_interval``.
     """
 
     estimate: float
     low: float
     high: float
     n: int
+    resamples_dropped: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,8 @@ class Correlation(Result):
         high: Upper bootstrap bound.
         p_value: Two-sided p-value from scipy, in [0, 1].
         n: Number of complete (x, y) pairs used.
+        resamples_dropped: Bootstrap resamples of pairs left out because the
+            coefficient was undefined on them (e.g. all x values tied).
     """
 
     method: str
@@ -124,6 +149,7 @@ class Correlation(Result):
     high: float
     p_value: float
     n: int
+    resamples_dropped: int = 0
 
 
 def rate(successes: int, n: int, confidence: float = 0.95) -> Rate:
@@ -193,10 +219,12 @@ def mean_ci(
             "All %d values equal %s; zero-width interval.", sample.size, mean
         )
         return Estimate(mean, mean, mean, sample.size)
-    low, high = bootstrap_interval(
+    interval = bootstrap_interval(
         (sample,), _mean_along, rng, confidence, n_resamples, ci_method
     )
-    return Estimate(mean, low, high, sample.size)
+    return Estimate(
+        mean, interval.low, interval.high, sample.size, interval.resamples_dropped
+    )
 
 
 def mean_difference_ci(
@@ -235,10 +263,12 @@ def mean_difference_ci(
     if np.ptp(xa) == 0 and np.ptp(xb) == 0:
         logger.warning("Neither sample varies; zero-width interval.")
         return Estimate(difference, difference, difference, n)
-    low, high = bootstrap_interval(
+    interval = bootstrap_interval(
         (xa, xb), _difference_along, rng, confidence, n_resamples, ci_method
     )
-    return Estimate(difference, low, high, n)
+    return Estimate(
+        difference, interval.low, interval.high, n, interval.resamples_dropped
+    )
 
 
 def correlation(
@@ -274,11 +304,11 @@ def correlation(
         )
         return Correlation(method, NAN, NAN, NAN, NAN, xs.size)
     test = stats.pearsonr(xs, ys) if method == "pearson" else stats.spearmanr(xs, ys)
-    low, high = bootstrap_interval(
+    low, high, dropped = bootstrap_interval(
         (xs, ys), statistic, rng, confidence, n_resamples, ci_method, paired=True
     )
     return Correlation(
-        method, float(test.statistic), low, high, float(test.pvalue), xs.size
+        method, float(test.statistic), low, high, float(test.pvalue), xs.size, dropped
     )
 
 
@@ -342,10 +372,74 @@ def cohens_d(
         variance = n / (xa.size * xb.size) + d**2 / (2 * n)
         half_width = float(stats.norm.ppf(0.5 + confidence / 2)) * variance**0.5
         return Estimate(d, d - half_width, d + half_width, n)
-    low, high = bootstrap_interval(
+    interval = bootstrap_interval(
         (xa, xb), _cohens_d_along, rng, confidence, n_resamples, ci_method
     )
-    return Estimate(d, low, high, n)
+    return Estimate(d, interval.low, interval.high, n, interval.resamples_dropped)
+
+
+def _standardised_mean_along(differences: FloatArray, axis: int = -1) -> FloatArray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.mean(differences, axis=axis) / np.std(differences, axis=axis, ddof=1)
+
+
+def paired_cohens_d(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    rng: RngLike | None = None,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    ci_method: CiMethod = "bca",
+) -> Estimate:
+    """Standardised mean of paired differences, d_z = mean(a - b) / SD(a - b).
+
+    For two measurements of the same units (a persona's in-group and
+    out-group descriptions). The SD of the differences uses ddof=1. d_z is
+    not Cohen's d of the two samples: it grows with the correlation of a and
+    b, as the paired test's power does. Without ``rng`` the interval is
+    d_z +- z * SE with the large-sample SE^2 = 1/n + d_z^2 / (2n); with
+    ``rng`` it is a bootstrap interval that resamples the pairs.
+
+    Args:
+        a: First measurement of each unit, one-dimensional.
+        b: Second measurement of the same units in the same order, as long as
+            ``a``. Units with NaN on either side are dropped.
+        rng: Generator (or int seed) for a bootstrap interval; None for the
+            analytic one.
+        confidence: Interval coverage, in (0, 1).
+        n_resamples: Number of bootstrap resamples, >= 1 (with ``rng`` only).
+        ci_method: "bca" or "percentile" (with ``rng`` only).
+
+    Returns:
+        d_z in SDs of the differences, with ``n`` = the number of complete
+        pairs; NaN (with a warning) when fewer than two pairs remain or the
+        differences do not vary.
+    """
+    check_confidence(confidence)
+    xa, xb = complete_pairs(a, b)
+    differences = xa - xb
+    n = differences.size
+    if n < 2 or np.ptp(differences) == 0:
+        logger.warning(
+            "Paired d_z undefined for %d pairs or constant differences; NaN.", n
+        )
+        return Estimate(NAN, NAN, NAN, n)
+    d_z = float(_standardised_mean_along(differences))
+
+    if rng is None:
+        half_width = (
+            float(stats.norm.ppf(0.5 + confidence / 2)) * ((1 + d_z**2 / 2) / n) ** 0.5
+        )
+        return Estimate(d_z, d_z - half_width, d_z + half_width, n)
+    interval = bootstrap_interval(
+        (differences,),
+        _standardised_mean_along,
+        rng,
+        confidence,
+        n_resamples,
+        ci_method,
+    )
+    return Estimate(d_z, interval.low, interval.high, n, interval.resamples_dropped)
 
 
 def survival_curve(first_event_level: npt.ArrayLike, levels: int) -> pd.DataFrame:

@@ -24,7 +24,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analysis.statistics import Estimate, cohens_d, correlation, mean_ci, rate
+from analysis.statistics import (
+    clustered_cohens_d,
+    clustered_mean_ci,
+    clustered_ratio_of_means,
+    correlation,
+    rate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,94 +156,69 @@ def taste_effects(
 ) -> dict[str, Any]:
     """The headline figures of `taste_ratings`, each with n and a 95% CI.
 
+    The two directions of a pair share the pair's baseline ratings, so they
+    are not independent: every interval here is a cluster bootstrap that
+    resamples pairs, each drawn pair bringing all its ratings and both its
+    directions (`clusters` in each result is the number of pairs). The point
+    estimates still describe the directed pairs.
+
     - in_group / out_group: `mean`, the mean effect over directed pairs (in
-      rating points, bootstrap CI), and `cohens_d`: in-group d compares all
-      in-group ratings with all baseline ratings, out-group d all baseline
-      ratings with all out-group ratings (pooled SD, bootstrap CI), so both
-      are positive when the persona moves ratings the expected way.
-    - out_group_positive: how many pairs (mean of both directions) and how
-      many directed pairs have an out-group effect strictly above 0 (Wilson
-      CI over those with a defined effect).
-    - out_to_in_ratio: mean out-group effect / mean in-group effect, with a
-      percentile bootstrap CI over directed pairs.
+      rating points), and `cohens_d`: in-group d compares all in-group
+      ratings with all baseline ratings, out-group d all baseline ratings with
+      all out-group ratings (pooled SD), so both are positive when the persona
+      moves ratings the expected way.
+    - out_group_positive: `pairs`, how many pairs have a mean (over both
+      directions) out-group effect strictly above 0 (Wilson CI: pairs are
+      independent), and `directed`, the share of directed pairs with an
+      out-group effect above 0 (with `successes`; cluster-bootstrap CI, of
+      zero width when every directed pair agrees: read `pairs` then).
+    - out_to_in_ratio: mean out-group effect / mean in-group effect over
+      directed pairs with both, with a percentile CI.
+    - mean_rating: the mean rating per relation.
     """
     effects = directed_effects(frame)
     valid = frame[frame["valid"].astype(bool)]
-    by_relation = {
-        name: valid.loc[valid["relation"] == name, "value"].to_numpy(float)
+    rated = {
+        name: valid[valid["relation"] == name]
         for name in (BASELINE, IN_GROUP, OUT_GROUP)
     }
+    pairs = effects["pair_id"].to_numpy()
     in_effect = effects["in_group_effect"].to_numpy(float)
     out_effect = effects["out_group_effect"].to_numpy(float)
     per_pair = effects.groupby("pair_id", sort=False)["out_group_effect"].mean()
+
+    def mean(values: npt.ArrayLike, clusters: npt.ArrayLike) -> dict[str, Any]:
+        return clustered_mean_ci(
+            values, clusters, rng, n_resamples=n_resamples
+        ).to_dict()
+
+    def d(first: str, second: str) -> dict[str, Any]:
+        a, b = rated[first], rated[second]
+        return clustered_cohens_d(
+            a["value"], a["pair_id"], b["value"], b["pair_id"], rng,
+            n_resamples=n_resamples,
+        ).to_dict()  # fmt: skip
+
     return {
-        "in_group": {
-            "mean": mean_ci(in_effect, rng, n_resamples=n_resamples).to_dict(),
-            "cohens_d": cohens_d(
-                by_relation[IN_GROUP],
-                by_relation[BASELINE],
-                rng,
-                n_resamples=n_resamples,
-            ).to_dict(),
-        },
+        "in_group": {"mean": mean(in_effect, pairs), "cohens_d": d(IN_GROUP, BASELINE)},
         "out_group": {
-            "mean": mean_ci(out_effect, rng, n_resamples=n_resamples).to_dict(),
-            "cohens_d": cohens_d(
-                by_relation[BASELINE],
-                by_relation[OUT_GROUP],
-                rng,
-                n_resamples=n_resamples,
-            ).to_dict(),
+            "mean": mean(out_effect, pairs),
+            "cohens_d": d(BASELINE, OUT_GROUP),
         },
         "out_group_positive": {
             "pairs": _positive(per_pair.to_numpy(float)),
-            "directed": _positive(out_effect),
+            "directed": {
+                **mean(np.where(np.isnan(out_effect), np.nan, out_effect > 0), pairs),
+                "successes": int((out_effect > 0).sum()),
+            },
         },
-        "out_to_in_ratio": ratio_of_means(
-            out_effect, in_effect, rng, n_resamples
+        "out_to_in_ratio": clustered_ratio_of_means(
+            out_effect, in_effect, rng, clusters=pairs, n_resamples=n_resamples
         ).to_dict(),
         "mean_rating": {
-            name: mean_ci(values, rng, n_resamples=n_resamples).to_dict()
-            for name, values in by_relation.items()
+            name: mean(part["value"], part["pair_id"]) for name, part in rated.items()
         },
     }
-
-
-def ratio_of_means(
-    numerator: npt.ArrayLike,
-    denominator: npt.ArrayLike,
-    rng: np.random.Generator,
-    n_resamples: int = 2000,
-    confidence: float = 0.95,
-) -> Estimate:
-    """mean(numerator) / mean(denominator) over paired rows, with a CI.
-
-    The interval is a percentile bootstrap over rows (each row's two values
-    resampled together); resamples whose denominator mean is 0 are dropped.
-    Rows with NaN on either side are left out first.
-
-    Returns:
-        The ratio; NaN (with a warning) when fewer than two complete rows
-        remain or the denominator's mean is 0.
-    """
-    top, bottom = np.asarray(numerator, float), np.asarray(denominator, float)
-    keep = ~(np.isnan(top) | np.isnan(bottom))
-    top, bottom = top[keep], bottom[keep]
-    if top.size < 2 or bottom.mean() == 0:
-        logger.warning("ratio of means undefined for %d rows; NaN", top.size)
-        return Estimate(np.nan, np.nan, np.nan, int(top.size))
-
-    rows = rng.integers(0, top.size, size=(n_resamples, top.size))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = top[rows].mean(axis=1) / bottom[rows].mean(axis=1)
-    ratios = ratios[np.isfinite(ratios)]
-    tail = (1 - confidence) / 2 * 100
-    low, high = (
-        np.percentile(ratios, [tail, 100 - tail]) if ratios.size else (np.nan,) * 2
-    )
-    return Estimate(
-        float(top.mean() / bottom.mean()), float(low), float(high), int(top.size)
-    )
 
 
 def _positive(values: np.ndarray) -> dict[str, Any]:

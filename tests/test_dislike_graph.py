@@ -17,13 +17,8 @@ from analysis.dislike_graph import (
     pair_matrix,
     stance_clusters,
 )
-from analysis.statistics import mantel
-from analysis.taste_effects import (
-    bundle_vector,
-    compare_bundles,
-    directed_effects,
-    ratio_of_means,
-)
+from analysis.statistics import clustered_ratio_of_means, mantel
+from analysis.taste_effects import bundle_vector, compare_bundles, directed_effects
 
 NODES = ["n0", "n1", "n2", "n3"]
 
@@ -122,10 +117,10 @@ def test_ratio_of_means_and_its_interval() -> None:
     rng = np.random.default_rng(0)
     inside = rng.normal(2.0, 0.3, 200)
     outside = 0.5 * inside + rng.normal(0, 0.1, 200)
-    result = ratio_of_means(outside, inside, rng)
+    result = clustered_ratio_of_means(outside, inside, rng)
     assert result.estimate == pytest.approx(outside.mean() / inside.mean())
-    assert result.low < 0.5 < result.high and result.n == 200
-    assert np.isnan(ratio_of_means([1.0], [1.0], rng).estimate)
+    assert result.low < 0.5 < result.high and result.n == result.clusters == 200
+    assert np.isnan(clustered_ratio_of_means([1.0], [1.0], rng).estimate)
 
 
 def test_bundle_vector_is_side_a_minus_side_b_per_item() -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 import math
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -23,12 +24,14 @@ from analysis.statistics import (
     Rate,
     cohens_d,
     compare_means,
+    compare_paired_rates,
     compare_rates,
     correlation,
     holm,
     mantel,
     mean_ci,
     mean_difference_ci,
+    paired_cohens_d,
     rate,
     survival_curve,
     weighted_log_odds,
@@ -186,6 +189,142 @@ def test_correlation_rejects_bad_arguments() -> None:
         correlation([1, 2, 3], [1, 2, 3], "kendall", 0)  # type: ignore[arg-type]
 
 
+# --- bootstrap intervals with undefined resamples -----------------------------------
+
+
+def _pearson_along(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+    xc = x - x.mean(axis=axis, keepdims=True)
+    yc = y - y.mean(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (xc * yc).sum(axis) / np.sqrt((xc**2).sum(axis) * (yc**2).sum(axis))
+
+
+def _scipy_bootstrap(
+    samples: tuple[np.ndarray, ...], statistic: Callable[..., Any], seed: int, **kw: Any
+) -> Any:
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        return stats.bootstrap(
+            samples, statistic, n_resamples=2000, vectorized=True,
+            rng=np.random.default_rng(seed), **kw,
+        )  # fmt: skip
+
+
+def _tied_stance_distances(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    # Hamming distances over 6 stances between 8 pairs: integers 0..6 that tie.
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 7, 8).astype(float)
+    return x, x + rng.normal(0.0, 1.0, 8)
+
+
+def test_correlation_interval_survives_resamples_whose_x_values_all_tie() -> None:
+    # Before, any resample with constant x made scipy's whole interval NaN:
+    # this happened on 9 of these 20 seeds.
+    results = [
+        correlation(*_tied_stance_distances(seed), "spearman", seed)
+        for seed in range(20)
+    ]
+
+    assert all(r.low <= r.estimate <= r.high for r in results)
+    assert sum(r.resamples_dropped > 0 for r in results) >= 5
+    assert max(r.resamples_dropped for r in results) <= 0.1 * 2000
+    assert all(r.to_dict()["low"] is not None for r in results)
+
+
+def test_interval_with_dropped_resamples_is_scipys_percentile_over_the_rest() -> None:
+    x = np.array([3.0, 3.0, 3.0, 2.0, 6.0, 2.0, 4.0, 2.0])
+    y = np.array([2.1, 3.5, 2.6, 1.2, 6.3, 2.4, 3.9, 0.8])
+    reference = _scipy_bootstrap((x, y), _pearson_along, 6, paired=True)
+    distribution = reference.bootstrap_distribution
+    defined = distribution[~np.isnan(distribution)]
+    assert math.isnan(reference.confidence_interval.low)  # scipy alone: undefined
+
+    result = correlation(x, y, "pearson", 6)
+
+    assert result.resamples_dropped == distribution.size - defined.size > 0
+    assert result.low == pytest.approx(np.quantile(defined, 0.025, method="lower"))
+    assert result.high == pytest.approx(np.quantile(defined, 0.975, method="higher"))
+    assert result.low < result.estimate < result.high
+
+
+@pytest.mark.parametrize("ci_method", ["bca", "percentile"])
+def test_intervals_equal_scipys_when_every_resample_is_defined(
+    ci_method: CiMethod,
+) -> None:
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=30)
+    y = 0.5 * x + rng.normal(size=30)
+
+    result = correlation(x, y, "pearson", 4, ci_method=ci_method)
+    mean = mean_ci(x, 4, ci_method=ci_method)
+
+    paired = _scipy_bootstrap((x, y), _pearson_along, 4, paired=True, method=ci_method)
+    alone = _scipy_bootstrap((x,), np.mean, 4, method=ci_method)
+    assert result.resamples_dropped == mean.resamples_dropped == 0
+    assert (result.low, result.high) == pytest.approx(tuple(paired.confidence_interval))
+    assert (mean.low, mean.high) == pytest.approx(tuple(alone.confidence_interval))
+
+
+def _d_along(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    n_a, n_b = a.shape[axis], b.shape[axis]
+    pooled = ((n_a - 1) * a.var(axis, ddof=1) + (n_b - 1) * b.var(axis, ddof=1)) / (
+        n_a + n_b - 2
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (a.mean(axis) - b.mean(axis)) / np.sqrt(pooled)
+
+
+def test_cohens_d_of_six_ceiling_ratings_a_side_keeps_its_interval() -> None:
+    # 1-5 ratings near the ceiling: a resample of only 5s on both sides has
+    # zero pooled SD and zero difference, so d is 0/0 there.
+    a = np.array([5.0, 5.0, 5.0, 5.0, 4.0, 5.0])
+    b = np.array([4.0, 5.0, 5.0, 4.0, 5.0, 3.0])
+    reference = _scipy_bootstrap((a, b), _d_along, 1)
+    distribution = reference.bootstrap_distribution
+    defined = distribution[~np.isnan(distribution)]
+    assert math.isnan(reference.confidence_interval.high)  # scipy alone: undefined
+
+    result = cohens_d(a, b, rng=1)
+
+    assert 0 < result.resamples_dropped == distribution.size - defined.size < 200
+    assert result.low == pytest.approx(np.quantile(defined, 0.025, method="lower"))
+    assert result.high == pytest.approx(np.quantile(defined, 0.975, method="higher"))
+    assert result.low < result.estimate < result.high
+
+
+def test_an_infinite_tail_is_unbounded_not_dropped() -> None:
+    # A resample of two constant samples with different means has d = +inf;
+    # that happens in about 11% of resamples here, so the upper bound is inf.
+    result = cohens_d([4.0] * 5 + [5.0], [2.0] * 5 + [3.0], rng=1)
+
+    assert result.resamples_dropped == 0
+    assert 0 < result.low < result.estimate and result.high == math.inf
+    assert result.to_dict()["high"] is None
+
+
+def test_interval_is_undefined_when_too_many_resamples_are(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # With one x off the tie, a resample misses it with chance (7/8)^8 = 34%.
+    x = [0.0] * 7 + [1.0]
+    y = [0.1, 0.3, 0.2, 0.5, 0.4, 0.2, 0.1, 1.0]
+
+    with caplog.at_level(logging.WARNING):
+        result = correlation(x, y, "pearson", 3)
+
+    assert not math.isnan(result.estimate)
+    assert math.isnan(result.low) and math.isnan(result.high)
+    assert 0.25 * 2000 < result.resamples_dropped < 0.45 * 2000
+    assert "more than 10%" in caplog.text
+
+
+def test_constant_input_stays_undefined() -> None:
+    flat = correlation([2.0] * 8, list(range(8)), "spearman", 0)
+    assert math.isnan(flat.low) and flat.resamples_dropped == 0
+    assert math.isnan(cohens_d([3.0] * 6, [3.0] * 6, rng=0).low)
+    assert math.isnan(paired_cohens_d([3.0, 4.0, 5.0], [2.0, 3.0, 4.0], rng=0).low)
+
+
 # --- Cohen's d -----------------------------------------------------------------
 
 
@@ -223,6 +362,35 @@ def test_cohens_d_recovers_a_planted_in_group_shift() -> None:
 def test_cohens_d_without_spread_is_nan() -> None:
     result = cohens_d([2.0, 2.0, 2.0], [2.0, 2.0])
     assert math.isnan(result.estimate) and result.n == 5
+
+
+def test_paired_cohens_d_matches_numpy_on_the_differences() -> None:
+    rng = np.random.default_rng(12)
+    persona = rng.normal(0.0, 2.0, 40)  # shared by both measurements
+    inside = persona + 0.5 + rng.normal(0.0, 0.5, 40)
+    outside = persona + rng.normal(0.0, 0.5, 40)
+    inside[5] = np.nan
+    keep = ~np.isnan(inside)
+    differences = inside[keep] - outside[keep]
+    d_z = differences.mean() / differences.std(ddof=1)
+    se = math.sqrt((1 + d_z**2 / 2) / 39)
+
+    analytic = paired_cohens_d(inside, outside)
+    resampled = paired_cohens_d(inside, outside, rng=7)
+
+    assert analytic.estimate == resampled.estimate == pytest.approx(d_z)
+    assert analytic.n == 39
+    assert (analytic.low, analytic.high) == pytest.approx(
+        (d_z - Z95 * se, d_z + Z95 * se)
+    )
+    reference = _scipy_bootstrap(
+        (differences,), lambda v, axis: v.mean(axis) / v.std(axis, ddof=1), 7
+    )
+    assert (resampled.low, resampled.high) == pytest.approx(
+        tuple(reference.confidence_interval)
+    )
+    # Between-persona spread cancels in the pairs, not in Cohen's d.
+    assert d_z > 2 * cohens_d(inside, outside).estimate
 
 
 # --- Holm and group comparisons ---------------------------------------------------
@@ -297,6 +465,38 @@ def test_compare_rates_uses_fisher_for_small_cells_and_chi2_otherwise() -> None:
 def test_compare_rates_rejects_impossible_counts() -> None:
     with pytest.raises(ValueError, match="'b'"):
         compare_rates({"a": (1, 10), "b": (11, 10)})
+
+
+def test_compare_paired_rates_is_mcnemars_exact_binomial_test() -> None:
+    # 8 units 1 -> 0, 1 unit 0 -> 1, one concordant, one without a control.
+    hint = [1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1]
+    control = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, np.nan]
+    # Two-sided: 2 * P(X <= 1) for X ~ Binomial(9, 1/2).
+    expected = 2 * (math.comb(9, 0) + math.comb(9, 1)) / 2**9
+
+    row = compare_paired_rates({"hint": hint, "control": control}).iloc[0]
+
+    assert row["test"] == "mcnemar"
+    assert row["p_value"] == pytest.approx(expected) == pytest.approx(0.0390625)
+    assert (row["n_a"], row["n_b"]) == (10, 10)
+    assert row["rate_a"] == pytest.approx(0.9) and row["rate_b"] == pytest.approx(0.2)
+    assert row["difference"] == pytest.approx(0.7)
+    assert list(row.index) == list(compare_rates({"a": (1, 2), "b": (1, 2)}).columns)
+
+
+def test_compare_paired_rates_without_discordant_units_or_shared_units() -> None:
+    agree = compare_paired_rates({"a": [1, 0, 1], "b": [1, 0, 1]}).iloc[0]
+    assert agree["p_value"] == 1.0 and agree["difference"] == 0.0
+    apart = compare_paired_rates({"a": [1, np.nan], "b": [np.nan, 0]}).iloc[0]
+    assert apart["test"] == "none" and math.isnan(apart["p_value"])
+    assert apart["n_a"] == 0
+
+
+def test_compare_paired_rates_rejects_unaligned_or_non_binary_outcomes() -> None:
+    with pytest.raises(ValueError, match="equally long"):
+        compare_paired_rates({"a": [1, 0, 1], "b": [1, 0]})
+    with pytest.raises(ValueError, match=r"'b'.*2\.0"):
+        compare_paired_rates({"a": [1, 0], "b": [1, 2]})
 
 
 def test_compare_means_matches_scipy_mann_whitney() -> None:
@@ -384,6 +584,73 @@ def test_mantel_leaves_unsampled_pairs_out() -> None:
     assert result.n_pairs == 42
     assert result.statistic == pytest.approx(np.corrcoef(x[keep], y[keep])[0, 1])
     assert 0.0 < result.p_value <= 1.0
+
+
+def _mantel_by_hand(
+    d1: np.ndarray, d2: np.ndarray, n_permutations: int, seed: int
+) -> tuple[float, int]:
+    """(k + 1) / (m + 1) over the m permutations with a defined Pearson's r."""
+    upper = np.triu_indices(d1.shape[0], k=1)
+    x = d1[upper]
+
+    def r(y: np.ndarray) -> float:
+        keep = ~(np.isnan(x) | np.isnan(y))
+        if keep.sum() < 3 or np.ptp(x[keep]) == 0 or np.ptp(y[keep]) == 0:
+            return math.nan
+        return float(np.corrcoef(x[keep], y[keep])[0, 1])
+
+    observed = r(d2[upper])
+    generator = np.random.default_rng(seed)
+    permuted = []
+    for _ in range(n_permutations):
+        order = generator.permutation(d1.shape[0])
+        permuted.append(r(d2[np.ix_(order, order)][upper]))
+    defined = [value for value in permuted if not math.isnan(value)]
+    at_least = sum(value >= observed - 1e-12 for value in defined)
+    return (at_least + 1) / (len(defined) + 1), len(defined)
+
+
+def _two_camps() -> tuple[np.ndarray, np.ndarray]:
+    # d1 is known on the triangle of items 0, 1, 2 only; d2 is 0 within a camp
+    # ({0, 1, 5} and {2, 3, 4}) and 1 across. A permutation that puts three
+    # items of one camp on the triangle makes d2 constant there (undefined r:
+    # chance 1/10), and given a defined r the observed one is reached with
+    # chance exactly 1/3.
+    d1 = np.full((6, 6), np.nan)
+    np.fill_diagonal(d1, 0.0)
+    for (i, j), value in {(0, 1): 1.0, (0, 2): 2.0, (1, 2): 3.0}.items():
+        d1[i, j] = d1[j, i] = value
+    camp = np.array([0, 0, 1, 1, 1, 0])
+    d2 = (camp[:, None] != camp[None, :]).astype(float)
+    return d1, d2
+
+
+def test_mantel_leaves_undefined_permutations_out_of_the_p_value() -> None:
+    d1, d2 = _two_camps()
+
+    result = mantel(d1, d2, 4999, rng=31)
+
+    assert result.statistic == pytest.approx(math.sqrt(3) / 2)
+    assert 0.85 * 4999 < result.permutations_used < 0.95 * 4999
+    # Counting undefined permutations as "below" would give about 0.30.
+    assert result.p_value == pytest.approx(1 / 3, abs=0.02)
+
+
+@pytest.mark.parametrize("matrices", ["camps", "points"])
+def test_mantel_p_value_equals_a_direct_permutation_loop(matrices: str) -> None:
+    if matrices == "camps":
+        d1, d2 = _two_camps()
+    else:
+        rng = np.random.default_rng(2)
+        d1 = _distances(rng.normal(size=(9, 2)))
+        d2 = d1 + _distances(rng.normal(size=(9, 2)))
+        d2[0, 3] = d2[3, 0] = np.nan
+
+    result = mantel(d1, d2, 499, rng=17)
+
+    p_value, used = _mantel_by_hand(d1, d2, 499, 17)
+    assert result.permutations_used == used and result.n_permutations == 499
+    assert result.p_value == pytest.approx(p_value)
 
 
 def test_mantel_rejects_asymmetric_or_mismatched_matrices() -> None:

@@ -88,13 +88,18 @@ def test_planted_shifts_recover_cohens_d_within_its_interval(
 
     for group, shift in (("in_group", IN_SHIFT), ("out_group", -OUT_SHIFT)):
         d, mean = summary[group]["cohens_d"], summary[group]["mean"]
-        assert d["low"] <= shift / BASE_SD <= d["high"], (group, d)
+        # One run is one draw: d and the means are checked against a tolerance
+        # of about 3 SE, not this draw's interval (the in-group d lands 1.9 SE
+        # from the planted one). Interval coverage over many seeded draws is
+        # specified in tests/test_dependent_samples.py.
+        assert d["estimate"] == pytest.approx(shift / BASE_SD, abs=0.3), (group, d)
+        assert d["low"] < d["estimate"] < d["high"]
         assert d["n"] == 2 * 2 * len(BANK.pairs) * 4
-        # Both effects share the baseline's sampling error, so their means are
-        # checked against a tolerance (about 3 SE), not one draw's interval.
         assert mean["estimate"] == pytest.approx(shift, abs=0.2), (group, mean)
         assert mean["low"] < mean["estimate"] < mean["high"]
         assert mean["n"] == 2 * len(BANK.pairs)
+        # Intervals resample pairs: both directions of a pair share a baseline.
+        assert d["clusters"] == mean["clusters"] == len(BANK.pairs)
     positive = summary["out_group_positive"]["pairs"]
     assert positive["n"] == len(BANK.pairs) and positive["successes"] >= 30
     ratio = summary["out_to_in_ratio"]
