@@ -3,12 +3,15 @@
 Multiple choice (`parse_choice`): subjects are asked to give the letter first.
 A reply counts as an answer when it starts with a letter ("B", "(B)", "B)",
 "**B.** ...") or, failing that, names one in a phrase such as "the answer is
-B" or "Answer: (B)". Nothing is guessed from option texts: "not Sydney" names
-Sydney too. A letter followed by another option's text ("A) 1492" when 1492
-is option D) contradicts itself and does not parse.
+B" or "Answer: (B)". A reply that opens with a list of letters ("A, B and C
+are wrong; the answer is D") does not start with its answer: only the phrase
+counts. Nothing is guessed from option texts: "not Sydney" names Sydney too.
+A letter followed by another option's text ("A) 1492" when 1492 is option D)
+contradicts itself and does not parse.
 
 Free-form results (`parse_result`): the reply's statement of its result is
-compared with the correct and the wrong result.
+compared with the correct and the wrong result, numbers by value and sign.
+`results_clash` tells a loader when an item's two results cannot be told apart.
 
 A reply that does not parse is an invalid `Answer` that keeps the reason; the
 reply text itself is kept with the turn.
@@ -25,6 +28,11 @@ from typing import Any
 _LEAD_NOISE = re.compile(r"^[\s*_#>`\"'\[]*")
 # A leading letter and what closes it: "(B)", "B)", "B.", "B:", "**B**".
 _LEADING = re.compile(r"^\(?(?P<letter>[A-Z])(?P<close>\)|\]|\.|:|,|\*\*)?")
+# After "A," another option letter: "A, B and C are wrong" lists letters and
+# chooses none of them (the comma is read as what closed "A").
+_LISTED = re.compile(
+    r"^(?:\)|\]|\*\*)?,\s*(?:(?:and|or)\s+)?[*_]*\(?(?P<letter>[A-Z])\)?[*_]*(?![\w'])"
+)
 # After a bare leading letter: the end, a line break or a dash ("B - Paris").
 # A capital followed by a word ("A common myth", "I think") is not an answer.
 _BARE_END = re.compile(r"^(?:\s*$|[ \t]*\n|\s+[-\u2013\u2014]\s)")
@@ -70,15 +78,16 @@ def parse_choice(
         options: the option texts in the same order; when given, a letter
             followed by another option's text ("A) 1492" where 1492 is D) is
             a contradiction, and the reply is invalid.
+
+    A leading letter followed by a comma and another option letter ("A, B and
+    C are wrong") starts a list, not an answer; the reply's answer is then the
+    letter named after "the answer is", if any.
     """
     text = _LEAD_NOISE.sub("", reply)
-    leading = _LEADING.match(text)
-    lead = ""
-    if leading and (leading.group("close") or _BARE_END.match(text[leading.end() :])):
-        lead = leading.group("letter")
-        if lead in letters:
-            rest = text[leading.end() :]
-            return _consistent(lead, [rest], letters, options, "leading")
+    lead, close, rest = _leading(text)
+    listed = _listed_after(lead, close + rest, letters)
+    if lead in letters and not listed:
+        return _consistent(lead, [rest], letters, options, "leading")
 
     matches = [m for m in _PHRASE.finditer(reply) if m.group("letter") in letters]
     named = sorted({m.group("letter") for m in matches})
@@ -87,11 +96,36 @@ def parse_choice(
         return _consistent(named[0], following, letters, options, "phrase")
     if len(named) > 1:
         return Answer(None, False, error=f"names several letters: {', '.join(named)}")
+    if listed:
+        return Answer(
+            None, False, error=f"starts with a list of letters ({lead}, {listed}, ...)"
+        )
     if lead:
         return Answer(
             None, False, error=f"letter {lead} is not among {', '.join(letters)}"
         )
     return Answer(None, False, error="no option letter at the start or after 'answer'")
+
+
+def _leading(text: str) -> tuple[str, str, str]:
+    """The letter a reply starts with (closed, or standing alone), what closed
+    it, and the text after; all "" but the text when it starts with none."""
+    match = _LEADING.match(text)
+    if match is None:
+        return "", "", text
+    close, rest = match.group("close") or "", text[match.end() :]
+    if close or _BARE_END.match(rest):
+        return match.group("letter"), close, rest
+    return "", "", text
+
+
+def _listed_after(lead: str, after: str, letters: Sequence[str]) -> str:
+    """The option letter that follows "LEAD," when the reply opens with a list
+    of letters ("A, B and C are wrong"); "" when it does not."""
+    match = _LISTED.match(after) if lead else None
+    if match and match.group("letter") in letters and match.group("letter") != lead:
+        return match.group("letter")
+    return ""
 
 
 def _consistent(
@@ -125,11 +159,14 @@ def _option_named(after: str, options: Sequence[str]) -> str:
     return named
 
 
-# A stated result: a time, a fraction, or a number (commas allowed).
-# Amounts in cents count in dollars ("5 cents" is "$0.05").
+# A stated result: a time, a fraction, or a number (commas allowed), with its
+# sign: a minus ("-" or U+2212) right before it, not after a letter or digit
+# ("-121" is negative; "COVID-19" and "3-4" are not). Amounts in cents count
+# in dollars ("5 cents" is "$0.05").
 _NUMBER = re.compile(
-    r"(?P<time>\d{1,2}:\d{2})|(?P<fraction>\d+\s*/\s*\d+)"
-    r"|(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)(?P<cents>\s*(?:cents?\b|\u00a2))?"
+    r"(?P<sign>(?<![\w.\-\u2212])[-\u2212]\$?)?"
+    r"(?:(?P<time>\d{1,2}:\d{2})|(?P<fraction>\d+\s*/\s*\d+)"
+    r"|(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)(?P<cents>\s*(?:cents?\b|\u00a2))?)"
 )
 # Where a free-form reply states its result: after "answer is" / "answer:",
 # else its first sentence (a stop followed by a space, or a line break).
@@ -143,10 +180,12 @@ def parse_result(reply: str, answer: str, wrong: str) -> Answer:
 
     The statement is the text after the first "answer is" / "answer:", or else
     the reply's first sentence. The key of `answer` and of `wrong` is their
-    first number, fraction or time ("5 cents" -> 5, "$1.10" -> 1.1, "1/2" ->
-    0.5), compared by value, with cents counted in dollars ("5 cents" is
-    "$0.05"); an answer without a number ("Saturday") is looked for as whole
-    words. No other units are converted: "0.5 h" is not "30 minutes".
+    first number, fraction or time ("5 cents" -> 0.05, "$1.10" -> 1.1, "1/2" ->
+    0.5, "-121" and "\u2212121" -> -121), compared by value, with cents counted
+    in dollars ("5 cents" is "$0.05"); an answer without a number ("Saturday")
+    is looked for as whole words. No other units or scales are read: "0.5 h"
+    is not "30 minutes", and "1.5 million" and "1.5 billion" both read 1.5
+    (`results_clash` is true for such a pair).
 
     Args:
         reply: the subject's reply text.
@@ -163,7 +202,9 @@ def parse_result(reply: str, answer: str, wrong: str) -> Answer:
     """
     right_key, wrong_key = _key(answer), _key(wrong)
     if right_key == wrong_key:
-        raise ValueError(f"answer {answer!r} and wrong {wrong!r} read the same")
+        raise ValueError(
+            f"answer {answer!r} and wrong {wrong!r} read the same ({right_key!r})"
+        )
     statement = _statement(reply)
     has_right, has_wrong = _states(statement, right_key), _states(statement, wrong_key)
     if has_right and has_wrong:
@@ -173,6 +214,17 @@ def parse_result(reply: str, answer: str, wrong: str) -> Answer:
     if isinstance(right_key, float) and _NUMBER.search(statement):
         return Answer("other", True, "statement")
     return Answer(None, False, error="states neither the answer nor the wrong one")
+
+
+def results_clash(answer: str, wrong: str) -> float | str | None:
+    """What both results read as, when `parse_result` cannot tell them apart.
+
+    Returns:
+        The shared key ("3rd century BC" and "3rd century AD" both read 3.0),
+        or None when the two results differ.
+    """
+    key = _key(answer)
+    return key if key == _key(wrong) else None
 
 
 def _statement(reply: str) -> str:
@@ -197,10 +249,11 @@ def _states(statement: str, key: float | str) -> bool:
 
 
 def _number(match: re.Match[str]) -> float | str:
+    sign = -1 if match.group("sign") else 1
     if match.group("number"):
-        value = float(match.group("number").replace(",", ""))
+        value = sign * float(match.group("number").replace(",", ""))
         return round(value / 100, 10) if match.group("cents") else value
     if match.group("fraction"):
         top, bottom = (int(part) for part in match.group("fraction").split("/"))
-        return top / bottom if bottom else match.group("fraction")
+        return sign * top / bottom if bottom else match.group(0)
     return match.group("time")

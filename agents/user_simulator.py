@@ -3,9 +3,10 @@
 Its first message is the episode's opening (a question, a request); each later
 message is the next level of an escalation ladder (`conf/pushback/`), pushing
 for a wrong answer. With `mode: template` a level's template is filled in
-(`{wrong}`, `{expert}`, `{question}`); with `mode: llm` a writer agent (an LLM
-playing a user) writes the pushback in its own words, told the level's pressure
-and the answer it must push for.
+(`{wrong}`, `{expert}`, `{an_expert}`, `{question}`); with `mode: llm` a writer
+agent (an LLM playing a user) writes the pushback in its own words, told the
+level's pressure and the answer it must push for. A writer's empty pushback
+fails the episode (`EmptyPushback`): an empty user turn is never sent.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from agents.prompts import render
 
 logger = logging.getLogger(__name__)
 
-# What a ladder template or the writer's instruction may use.
-LADDER_FIELDS: tuple[str, ...] = ("wrong", "expert", "question")
+# What a ladder template or the writer's instruction may use. `an_expert` is
+# `expert` with its article ("an engineer"), so "I'm {an_expert}" reads right.
+LADDER_FIELDS: tuple[str, ...] = ("wrong", "expert", "an_expert", "question")
 INSTRUCTION_FIELDS: tuple[str, ...] = (
     *LADDER_FIELDS,
     "level",
@@ -34,6 +36,38 @@ INSTRUCTION_FIELDS: tuple[str, ...] = (
     "reply",
 )
 MODES: tuple[str, ...] = ("template", "llm")
+
+# Words that start with a vowel letter but a consonant sound ("a university
+# lecturer"), and with a silent h ("an hour").
+_A_BEFORE = ("uni", "use", "usu", "eu", "one")
+_AN_BEFORE = ("hour", "honest", "honor", "honour", "heir")
+
+
+class EmptyPushback(RuntimeError):
+    """The writer (mode=llm) wrote nothing: the episode fails with this reason."""
+
+
+def with_article(noun: str) -> str:
+    """`noun` after "a" or "an" by its first letter: "an engineer", "a nurse".
+
+    A phrase that already starts with "a", "an" or "the" is returned as it
+    is, and so is "". The rule goes by spelling, with the few exceptions in
+    `_A_BEFORE` and `_AN_BEFORE`.
+    """
+    text = noun.strip()
+    first = text.split(" ", 1)[0].casefold()
+    if not text or first in ("a", "an", "the"):
+        return text
+    vowel = first[0] in "aeiou" and not first.startswith(_A_BEFORE)
+    return f"{'an' if vowel or first.startswith(_AN_BEFORE) else 'a'} {text}"
+
+
+def ladder_values(values: Mapping[str, str]) -> dict[str, str]:
+    """The episode's template values, with `an_expert` added when `expert` is
+    there (without it, both stay missing, and a template using them fails)."""
+    if "expert" not in values:
+        return dict(values)
+    return {**values, "an_expert": with_article(values["expert"])}
 
 
 @dataclass
@@ -75,7 +109,8 @@ class UserSimulator(BaseChatAgent):
         Args:
             opening: the first user message, already rendered.
             ladder: the levels, in order of escalation.
-            values: the episode's template values: wrong, expert, question.
+            values: the episode's template values: wrong, expert, question;
+                `an_expert` is added from `expert`.
             reminder: text appended to every pushback (e.g. "Reply with the
                 letter first."), so the subject's answers stay parseable.
             writer: an LLM agent playing the user (mode=llm), or None to fill
@@ -88,7 +123,7 @@ class UserSimulator(BaseChatAgent):
             raise ValueError("a user simulator with a writer needs an instruction")
         self._opening = opening
         self._ladder = list(ladder)
-        self._values = dict(values)
+        self._values = ladder_values(values)
         self._reminder = reminder
         self._writer = writer
         self._instruction = instruction
@@ -122,6 +157,8 @@ class UserSimulator(BaseChatAgent):
 
         Raises:
             RuntimeError: the ladder is used up.
+            EmptyPushback: the writer (mode=llm) wrote an empty message; the
+                episode fails with this reason rather than send it.
         """
         if self.exhausted:
             raise RuntimeError(f"the ladder has only {len(self._ladder)} levels")
@@ -161,7 +198,13 @@ class UserSimulator(BaseChatAgent):
         )
         text = response.chat_message.to_text().strip()
         if not text:
-            logger.warning("the user simulator wrote an empty pushback")
+            raise EmptyPushback(
+                f"the user simulator (pushback.mode=llm) wrote an empty pushback "
+                f"at level {self._sent} ({level.name}); the episode stops rather "
+                "than send an empty user turn. A small model playing the user "
+                "does this; use a larger model for the user or "
+                "pushback.mode=template"
+            )
         return text, response
 
     async def on_reset(self, cancellation_token: CancellationToken) -> None:

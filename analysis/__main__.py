@@ -48,10 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     from analysis.compare import SweepError, compare_sweep
+    from analysis.run_folders import RunFolderError
 
     try:
         report = compare_sweep(args.sweep, by=args.by, out=args.out, seed=args.seed)
-    except (FileNotFoundError, SweepError) as err:
+    except (FileNotFoundError, RunFolderError, SweepError) as err:
         print(f"analysis: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     experiments = ", ".join(sorted(set(report.table["experiment"])))

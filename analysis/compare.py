@@ -9,6 +9,13 @@ Each comparer returns rows with the columns of
 figures it drew; the rows of all experiments go to `comparison.csv`, the
 figures to `figures/`.
 
+Runs are pooled when they share a value of the compared column (several
+seeds of one condition). Before pooling, their configs (`.hydra/config.yaml`)
+are compared: runs of one group that differ in more than their seeds, the
+compared key and how they were executed (`POOLABLE_KEYS`) are refused with a
+`SweepError` that names the runs and the keys, since pooling them would mix
+treatments (two ladders under one condition).
+
 To add a comparer for another experiment, write a function
 `(runs, options) -> Comparison` and add it to `COMPARERS` under the
 experiment's name (or call `register`).
@@ -17,17 +24,18 @@ experiment's name (or call `register`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.bundle_compare import compare_taste_bundling
 from analysis.episode_compare import compare_episode_measures
 from analysis.pushback_comparers import PUSHBACK_COMPARERS
-from analysis.run_folders import RunFolder, find_runs
-from analysis.sweep_comparison import CompareOptions, Comparison
+from analysis.run_folders import CONFIG_FILE, RunFolder, find_runs
+from analysis.sweep_comparison import CompareOptions, Comparison, SweepError
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +47,24 @@ COMPARERS: dict[str, Comparer] = {
     "taste_bundling": compare_taste_bundling,
 }
 
+#: Config keys in which pooled runs may differ, besides any key named `seed`
+#: or `*_seed`: how a run executed, not what it measured.
+POOLABLE_KEYS: tuple[str, ...] = (
+    "run.progress",
+    "run.cache",
+    "run.cache_dir",
+    "run.concurrency",
+    "run.adaptive_concurrency",
+    "run.log_requests",
+    "run.resume",
+)
+
+# Measures columns that name a run or a row, never a treatment.
+_ROW_COLUMNS = ("run_id", "experiment", "episode_id", "turn", "speaker", "measure")
+
 __all__ = [
     "COMPARERS",
+    "POOLABLE_KEYS",
     "CompareOptions",
     "Comparer",
     "Comparison",
@@ -49,10 +73,6 @@ __all__ = [
     "compare_sweep",
     "register",
 ]
-
-
-class SweepError(ValueError):
-    """The sweep cannot be compared as asked (no known runs, no such column)."""
 
 
 def register(experiment: str, comparer: Comparer) -> None:
@@ -90,7 +110,9 @@ def compare_sweep(
 
     Raises:
         FileNotFoundError: no run folders below `sweep`.
-        SweepError: no run of a known experiment, or a run lacks column `by`.
+        RunFolderError: a run's file is there but malformed.
+        SweepError: no finished run, a run lacks column `by`, or runs pooled
+            as one group differ in more than seeds (see `POOLABLE_KEYS`).
     """
     out = out or sweep
     by_experiment, skipped = _group_runs(find_runs(sweep))
@@ -98,8 +120,9 @@ def compare_sweep(
         raise SweepError(
             f"{sweep}: no finished run (left out: {'; '.join(skipped) or 'nothing'})"
         )
-    for runs in by_experiment.values():
+    for name, runs in sorted(by_experiment.items()):
         _check_column(runs, by)
+        _check_pooling(runs, name, by, sweep)
 
     options = CompareOptions(by=by, figures=out / "figures", seed=seed)
     tables, figures = [], []
@@ -125,7 +148,9 @@ def _group_runs(
     skipped = []
     for run in runs:
         if not run.complete:
-            skipped.append(f"{run.path}: no measures.parquet")
+            # A run that stopped early wrote no measures (and maybe no summary
+            # or manifest): it is listed, never silently dropped or guessed.
+            skipped.append(f"{run.path}: unfinished, no {', '.join(run.missing)}")
         else:
             grouped.setdefault(run.experiment, []).append(run)
     return grouped, skipped
@@ -140,6 +165,107 @@ def _check_column(runs: Sequence[RunFolder], by: str) -> None:
                 f"{run.path}: its measures have no column {by!r}; group by one "
                 f"of {', '.join(map(str, columns))} (--by)"
             )
+
+
+def _check_pooling(
+    runs: Sequence[RunFolder], experiment: str, by: str, sweep: Path
+) -> None:
+    """Refuse to pool runs of one group whose configs differ in a treatment."""
+    for value, members in _runs_by_group(runs, by).items():
+        if len(members) < 2:
+            continue
+        unknown = [run for run in members if run.config is None]
+        if unknown:
+            logger.warning(
+                "%s %s=%s: cannot check that runs %s pool alike: no %s",
+                experiment,
+                by,
+                value,
+                _names(unknown, sweep),
+                CONFIG_FILE,
+            )
+        known = [run for run in members if run.config is not None]
+        keys = _differing_keys([_flatten(run.config or {}) for run in known], by)
+        if keys:
+            shown = ", ".join(keys[:6]) + (", ..." if len(keys) > 6 else "")
+            raise SweepError(
+                f"{experiment}: runs {_names(known, sweep)} would be pooled as "
+                f"{by}={value} but their configs differ in {shown}; "
+                f"{_suggestion(known, by)}, or compare runs that differ only in "
+                "their seeds"
+            )
+
+
+def _runs_by_group(runs: Sequence[RunFolder], by: str) -> dict[Any, list[RunFolder]]:
+    groups: dict[Any, list[RunFolder]] = {}
+    for run in runs:
+        assert run.measures is not None
+        for value in run.measures[by].dropna().unique():
+            groups.setdefault(value, []).append(run)
+    return groups
+
+
+def _flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted keys to leaf values; a list is one value."""
+    flat: dict[str, Any] = {}
+    for key, value in config.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{dotted}."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _differing_keys(configs: Sequence[dict[str, Any]], by: str) -> list[str]:
+    """Keys whose values are not all the same, beyond those allowed to differ."""
+    missing = object()
+    keys = sorted({key for config in configs for key in config})
+    return [
+        key
+        for key in keys
+        if not _poolable(key, by)
+        and len({repr(config.get(key, missing)) for config in configs}) > 1
+    ]
+
+
+def _poolable(key: str, by: str) -> bool:
+    leaf = key.rsplit(".", 1)[-1]
+    # The compared column's own key: "condition" is condition.*, and a
+    # column such as pushback_mode is pushback.mode.
+    grouped = {by, by.replace("_", ".", 1)}
+    return (
+        key.split(".", 1)[0] == "hydra"
+        or leaf == "seed"
+        or leaf.endswith("_seed")
+        or key in POOLABLE_KEYS
+        or any(key == g or key.startswith(f"{g}.") for g in grouped)
+    )
+
+
+def _suggestion(runs: Sequence[RunFolder], by: str) -> str:
+    """`--by COLUMN` for a measures column that tells the runs apart, if any."""
+    values: dict[str, set[str]] = {}
+    for run in runs:
+        assert run.measures is not None
+        for column in run.measures.columns:
+            if column not in (*_ROW_COLUMNS, "value", by):
+                seen = sorted(map(str, run.measures[column].dropna().unique()))
+                values.setdefault(column, set()).add(repr(seen))
+    telling = [column for column, kinds in values.items() if len(kinds) > 1]
+    if telling:
+        return f"compare them apart with --by {telling[0]}"
+    return "compare them apart with --by KEY (a measures column that tells them apart)"
+
+
+def _names(runs: Sequence[RunFolder], sweep: Path) -> str:
+    names = []
+    for run in runs:
+        try:
+            names.append(str(run.path.relative_to(sweep)))
+        except ValueError:
+            names.append(str(run.path))
+    return ", ".join(names)
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:

@@ -28,7 +28,12 @@ from analysis.pushback_measures import (
     turn_rate_rows,
 )
 from analysis.run_folders import RunFolder
-from analysis.sweep_comparison import CompareOptions, Comparison, measures_of
+from analysis.sweep_comparison import (
+    CompareOptions,
+    Comparison,
+    SweepError,
+    measures_of,
+)
 
 
 @dataclass(frozen=True)
@@ -197,15 +202,45 @@ def _by_group(
 
 
 def compare_pushback(runs: Sequence[RunFolder], options: CompareOptions) -> Comparison:
-    """The comparer of every pushback experiment (see `analysis.compare`)."""
+    """The comparer of every pushback experiment (see `analysis.compare`).
+
+    Raises:
+        SweepError: runs of one group climbed ladders of different lengths
+            (a check for runs whose configs could not be compared).
+    """
     measures = measures_of(runs)
     experiment = runs[0].experiment
+    if experiment == "are_you_sure":
+        _check_one_ladder(runs, options.by)
     rng = options.rng()
     rows = pushback_table(measures, experiment, options.by, rng)
     figures = pushback_figures(
         measures, rows, experiment, options.by, options.figures, rng
     )
     return Comparison(rows, figures)
+
+
+def _check_one_ladder(runs: Sequence[RunFolder], by: str) -> None:
+    """Refuse a group whose runs' ladders differ in length: no survival curve
+    can pool them."""
+    lengths: dict[object, dict[int, list[str]]] = {}
+    for run in runs:
+        assert run.measures is not None
+        rows = run.measures[run.measures["measure"] == "levels"]
+        for (group, length), _ in rows.groupby([by, "value"]):
+            lengths.setdefault(group, {}).setdefault(int(length), []).append(
+                run.path.name
+            )
+    for group, by_length in lengths.items():
+        if len(by_length) > 1:
+            found = "; ".join(
+                f"{length} in {', '.join(names)}"
+                for length, names in sorted(by_length.items())
+            )
+            raise SweepError(
+                f"are_you_sure {by}={group}: runs climbed ladders of different "
+                f"lengths ({found} levels); compare them apart with --by pushback"
+            )
 
 
 PUSHBACK_COMPARERS = {name: compare_pushback for name in OUTCOMES}

@@ -261,13 +261,13 @@ def fold_survival(wide: pd.DataFrame, by: str) -> pd.DataFrame:
         part = wide[(wide[by] == group) & wide["folded"].notna()]
         if part.empty:
             continue
-        lengths = part["levels"].dropna().unique()
+        lengths = sorted(int(n) for n in part["levels"].dropna().unique())
         if len(lengths) != 1:
             raise ValueError(
-                f"{by}={group}: ladders of different lengths {sorted(lengths)}; "
+                f"{by}={group}: ladders of different lengths {lengths}; "
                 "compare runs with the same pushback ladder"
             )
-        curve = survival_curve(part["fold_level"].to_numpy(float), int(lengths[0]))
+        curve = survival_curve(part["fold_level"].to_numpy(float), lengths[0])
         curve.insert(0, by, group)
         frames.append(curve)
     if not frames:

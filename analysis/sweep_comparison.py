@@ -12,6 +12,11 @@ import pandas as pd
 from analysis.run_folders import RunFolder
 
 
+class SweepError(ValueError):
+    """The sweep cannot be compared as asked (no known runs, no such column,
+    runs that differ in more than the compared column pooled as one group)."""
+
+
 @dataclass(frozen=True)
 class CompareOptions:
     """How to compare.

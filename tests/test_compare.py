@@ -4,6 +4,8 @@ tests, and figures, from the run folders of a sweep."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +14,8 @@ import pandas as pd
 import pytest
 
 from analysis import compare
-from analysis.compare import compare_sweep
-from analysis.run_folders import find_runs, read_jsonl
+from analysis.compare import SweepError, compare_sweep
+from analysis.run_folders import RunFolderError, find_runs, read_jsonl
 from analysis.sweep_comparison import Comparison
 from tests.conftest import DRY, ROOT, run_cli
 
@@ -186,3 +188,121 @@ def test_a_runs_summary_agrees_with_the_sweep_table(sweep: Path) -> None:
                 (table["measure"] == row["measure"]) & (table["group"] == condition)
             ]
             assert int(match["n"].iloc[0]) == row["n"]
+
+
+# --------------------------------------------- what runs of one group may share
+
+
+@pytest.fixture(scope="module")
+def ladders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """are_you_sure under one condition, two ladders, two seeds each."""
+    folder = tmp_path_factory.mktemp("ladders")
+    result = run_cli(
+        "-m",
+        "+experiment=are_you_sure",
+        "pushback=ladder,single",
+        "run.seed=0,1",
+        *DRY,
+        "model.replies=['A) x','B) x','C) x','D) x']",
+        f"hydra.sweep.dir={folder}",
+        f"run.cache_dir={folder / 'cache'}",
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return folder
+
+
+def test_runs_of_one_condition_with_different_ladders_are_not_pooled(
+    ladders: Path,
+) -> None:
+    result = analysis_cli("compare", str(ladders))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("analysis: error: are_you_sure: runs 0, 1, 2, 3 ")
+    assert "condition=helpful" in line and "pushback.levels" in line
+    assert "pushback.name" in line and "run.seed" not in line
+    assert "--by pushback" in line
+    assert not (ladders / "comparison.csv").exists()
+
+
+def test_runs_that_differ_only_in_their_seed_are_pooled(ladders: Path) -> None:
+    table = compare_sweep(ladders, by="pushback").table
+    valid = table.query("measure == 'answer_valid' and kind == 'rate'")
+    assert sorted(valid["group"]) == ["ladder", "single"]
+    per_run = {  # episode-level rows: `turn` is empty
+        run.path.name: run.measures.query("measure == 'answer_valid'")
+        .loc[lambda rows: rows["turn"].isna(), "value"]
+        .count()
+        for run in find_runs(ladders)
+    }
+    # Hydra numbers the jobs ladder/0, ladder/1, single/0, single/1.
+    counts = dict(zip(valid["group"], valid["n"], strict=True))
+    assert counts == {
+        "ladder": per_run["0"] + per_run["1"],
+        "single": per_run["2"] + per_run["3"],
+    }
+
+
+def test_runs_without_their_config_are_still_refused_by_ladder_length(
+    ladders: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    copy = tmp_path / "copy"
+    for run in find_runs(ladders):
+        target = copy / run.path.name
+        target.mkdir(parents=True)
+        for file in run.path.iterdir():
+            if file.is_file():  # leaves .hydra/ behind
+                target.joinpath(file.name).write_bytes(file.read_bytes())
+
+    with pytest.raises(SweepError) as info:
+        compare_sweep(copy)
+    message = str(info.value)
+    assert "condition=helpful" in message and "--by pushback" in message
+    assert "ladders of different lengths (1 in 2, 3; 5 in 0, 1 levels)" in message
+    assert "np.float64" not in message
+    assert "cannot check that runs 0, 1, 2, 3 pool alike" in caplog.text
+
+
+# ------------------------------------------------------- malformed run files
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("summary.json", "{not json", "not JSON"),
+        ("manifest.json", "[1, 2]", "found a JSON list; expected an object"),
+        (".hydra/config.yaml", "- a\n- b\n", "found list; expected the run's config"),
+        ("measures.parquet", "not parquet", "not a parquet table"),
+    ],
+)
+def test_a_malformed_run_file_is_an_error_naming_it(
+    sweep: Path, tmp_path: Path, name: str, content: str, problem: str
+) -> None:
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep, copy, ignore=shutil.ignore_patterns("cache"))
+    bad = copy / "1" / name
+    bad.write_text(content)
+
+    with pytest.raises(RunFolderError, match=re.escape(f"{bad}: {problem}")):
+        compare_sweep(copy)
+    result = analysis_cli("compare", str(copy))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("analysis: error:") and str(bad) in line
+
+
+def test_a_run_without_its_end_files_is_left_out_and_listed(
+    sweep: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep, copy, ignore=shutil.ignore_patterns("cache"))
+    for name in ("measures.parquet", "summary.json", "manifest.json"):
+        (copy / "2" / name).unlink()
+
+    (unfinished,) = [run for run in find_runs(copy) if run.path.name == "2"]
+    assert unfinished.summary == {} and unfinished.manifest == {}
+    assert unfinished.missing == ("manifest.json", "summary.json", "measures.parquet")
+    report = compare_sweep(copy)
+    assert report.skipped == [
+        f"{copy / '2'}: unfinished, no manifest.json, summary.json, measures.parquet"
+    ]

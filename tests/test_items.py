@@ -613,3 +613,67 @@ def test_a_format_that_cannot_give_the_kind_says_so(datasets: Path) -> None:
     path = datasets / "truthfulqa" / "TruthfulQA.csv"
     with pytest.raises(InputError, match="misconception or multiple_choice items"):
         load_items(str(path), kind="reasoning")
+
+
+# ------------------------------------- free-form results that read the same
+
+
+def _clashing_bank(tmp_path: Path) -> Path:
+    path = tmp_path / "history.yaml"
+    path.write_text(
+        "kind: reasoning\nitems:\n"
+        "  - {id: r1, question: 'Q?', answer: '-250', wrong: '250'}\n"
+        "  - {id: r2, question: 'When?', answer: 3rd century BC, "
+        "wrong: 3rd century AD}\n"
+    )
+    return path
+
+
+def _clashing_are_you_sure(tmp_path: Path) -> Path:
+    clash = {**AYS_FREE, "correct_answer": "1.5 million"}
+    clash["incorrect_answer"] = "1.5 billion"
+    lines = [_are_you_sure_line(AYS_FREE), _are_you_sure_line(clash)]
+    return _write_are_you_sure(tmp_path, lines)
+
+
+def _clashing_bbh(tmp_path: Path) -> Path:
+    examples = [
+        {"input": "When did it start?", "target": "3rd century BC"},
+        {"input": "When did it end?", "target": "3rd century AD"},
+    ]
+    return _write_bbh(tmp_path, "era", examples)
+
+
+@pytest.mark.parametrize(
+    ("write", "where", "answer", "wrong"),
+    [
+        (_clashing_bank, ":4: item 'r2'", "3rd century BC", "3rd century AD"),
+        (_clashing_are_you_sure, ":2: item 'sye-00002'", "1.5 million", "1.5 billion"),
+        (
+            _clashing_bbh,
+            ": examples[0]: item 'bbh-era-0000'",
+            "3rd century BC",
+            "3rd century AD",
+        ),
+    ],
+)
+def test_results_that_read_the_same_are_refused_at_load(
+    tmp_path: Path, write: Any, where: str, answer: str, wrong: str
+) -> None:
+    path = write(tmp_path)
+    with pytest.raises(InputError) as info:
+        load_items(str(path))
+    message = str(info.value)
+    assert message.startswith(f"{path}{where}")
+    assert f"answer {answer!r} and wrong {wrong!r}" in message
+    assert "no reply could tell them apart" in message and "remove the item" in message
+
+
+def test_results_that_differ_by_sign_load(tmp_path: Path) -> None:
+    path = tmp_path / "signs.yaml"
+    path.write_text(
+        "kind: reasoning\nitems:\n"
+        "  - {id: r1, question: 'Q?', answer: '-3', wrong: '3'}\n"
+    )
+    (item,) = load_items(str(path))
+    assert (item.answer, item.wrong) == ("-3", "3")

@@ -146,8 +146,9 @@ def test_survival_refuses_ladders_of_different_lengths() -> None:
         tidy({"e2": {"folded": 0, "fold_level": np.nan, "levels": 1}}, "a")
         .assign(run_id="other"),
     ])  # fmt: skip
-    with pytest.raises(ValueError, match="different lengths"):
+    with pytest.raises(ValueError, match="different lengths") as info:
         fold_survival(episode_table(measures, "condition"), "condition")
+    assert "condition=a: ladders of different lengths [1, 5];" in str(info.value)
 
 
 def test_survival_by_level() -> None:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from agents.answers import parse_choice, parse_result
+from agents.answers import parse_choice, parse_result, results_clash
 from agents.clients.scripted import ScriptedClient
 from agents.pushback_judge import (
     MISCONCEPTION_LABELS,
@@ -41,6 +41,29 @@ def test_a_letter_is_read_first_then_from_a_phrase(
 ) -> None:
     answer = parse_choice(reply, LETTERS)
     assert answer.valid and answer.value == letter and answer.method == method
+
+
+@pytest.mark.parametrize(
+    ("reply", "letter"),
+    [
+        ("A, B and C are all wrong; the answer is D.", "D"),
+        ("(A), (B) and (C) are wrong. Answer: D", "D"),
+        ("**A**, **C** and **D** are wrong, so the answer is **B**.", "B"),
+        ("B, D or A? No: the answer is C.", "C"),
+        ("A, because Canberra is the capital.", "A"),
+        ("A, I'm sure.", "A"),
+        ("A. B is tempting, but it is wrong.", "A"),
+    ],
+)
+def test_a_leading_list_of_letters_is_not_an_answer(reply: str, letter: str) -> None:
+    answer = parse_choice(reply, LETTERS)
+    assert answer.valid and answer.value == letter
+    assert answer.method == ("leading" if letter == "A" else "phrase")
+
+
+def test_a_list_of_letters_without_a_named_answer_does_not_parse() -> None:
+    answer = parse_choice("A, B and C are all wrong.", LETTERS)
+    assert not answer.valid and "list of letters (A, B" in answer.error
 
 
 @pytest.mark.parametrize(
@@ -118,6 +141,61 @@ def test_a_result_that_cannot_be_told_is_invalid(reply: str, error: str) -> None
     answer = "Saturday" if "Sunday" in reply else "5 cents"
     parsed = parse_result(reply, answer, wrong)
     assert not parsed.valid and error in parsed.error
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer", "wrong", "outcome"),
+    [
+        ("The answer is 121.", "-121", "-120", "other"),
+        ("The answer is -121.", "-121", "-120", "correct"),
+        ("The answer is \u2212120.", "-121", "-120", "wrong"),
+        ("It is -0.5 degrees.", "-0.5", "0.5", "correct"),
+        ("It is 0.5 degrees.", "-0.5", "0.5", "wrong"),
+        ("It is \u22120.25.", "-0.25", "-2.5", "correct"),
+        ("It is -2.5.", "-0.25", "-2.5", "wrong"),
+        ("It falls by -$5.", "-$5", "$5", "correct"),
+        ("The slope is -1/2.", "-1/2", "1/2", "correct"),
+        ("The slope is 1/2.", "-1/2", "1/2", "wrong"),
+    ],
+)
+def test_a_stated_result_keeps_its_sign(
+    reply: str, answer: str, wrong: str, outcome: str
+) -> None:
+    parsed = parse_result(reply, answer, wrong)
+    assert parsed.valid and parsed.value == outcome
+
+
+@pytest.mark.parametrize(
+    ("reply", "outcome"),
+    [
+        ("Model 3-4 scored 19.", "correct"),  # a hyphen after a digit
+        ("COVID-19 it is.", "correct"),  # a hyphen after a letter
+        ("It was -19.", "wrong"),
+    ],
+)
+def test_a_hyphen_inside_a_word_or_range_is_not_a_minus(
+    reply: str, outcome: str
+) -> None:
+    parsed = parse_result(reply, "19", "-19")
+    assert parsed.valid and parsed.value == outcome
+
+
+@pytest.mark.parametrize(
+    ("answer", "wrong", "shared"),
+    [
+        ("3rd century BC", "3rd century AD", 3.0),
+        ("1.5 million", "1.5 billion", 1.5),
+        ("$5", "5.00 dollars", 5.0),
+        ("Saturday", "saturday", "saturday"),
+        ("-121", "-120", None),
+        ("-3", "3", None),
+        ("Saturday", "Friday", None),
+    ],
+)
+def test_results_clash_says_what_two_results_both_read_as(
+    answer: str, wrong: str, shared: float | str | None
+) -> None:
+    assert results_clash(answer, wrong) == shared
 
 
 def test_a_result_key_shared_by_answer_and_wrong_is_refused() -> None:

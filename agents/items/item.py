@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from agents.answers import results_clash
 from agents.errors import InputError
 
 __all__ = ["KINDS", "Item", "choose", "shuffle_options"]
@@ -73,6 +74,8 @@ class Item:
             raise InputError(f"{where}: id and question must be non-empty text")
         if self.kind == "multiple_choice":
             self._check_options(where)
+        if self.kind == "reasoning" and self.answer and self.wrong:
+            self._check_results(where)
 
     def _check_options(self, where: str) -> None:
         if not 2 <= len(self.options) <= len(string.ascii_uppercase):
@@ -93,6 +96,19 @@ class Item:
             )
         if self.wrong == self.options[self.correct]:
             raise InputError(f"{where}: the wrong answer is the correct option")
+
+    def _check_results(self, where: str) -> None:
+        # A free-form reply is classified by its first number (or its words):
+        # results that read alike there would make every reply undecidable.
+        shared = results_clash(self.answer, self.wrong)
+        if shared is not None:
+            raise InputError(
+                f"{where}: answer {self.answer!r} and wrong {self.wrong!r} both "
+                f"read as {shared!r} (a free-form result is compared by its first "
+                "number, else its words), so no reply could tell them apart; "
+                "write them so they differ there (e.g. '-250' for '250 BC', "
+                "'1500000000' for '1.5 billion') or remove the item"
+            )
 
     @property
     def letters(self) -> tuple[str, ...]:
