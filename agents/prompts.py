@@ -10,11 +10,18 @@ from agents.errors import InputError
 
 
 def template_fields(template: str) -> set[str]:
-    """The names of the `{fields}` a template uses."""
+    """The names of the `{fields}` a template uses.
+
+    A positional field (`{}` or `{0}`) is returned as "" or its number, so a
+    check against named fields rejects it.
+
+    Raises:
+        ValueError: `template` is not a format string (a lone `{` or `}`).
+    """
     return {
         name.split(".")[0].split("[")[0]
         for _, name, _, _ in string.Formatter().parse(template)
-        if name
+        if name is not None
     }
 
 

@@ -6,7 +6,9 @@ Hydra checks types and unknown keys against these dataclasses as it composes;
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +16,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from agents.clients.spec import BACKENDS, ModelSpec
-from agents.conditions import Condition
+from agents.conditions import PERSONA_FIELDS, Condition
 from agents.prompts import template_fields
 from agents.user_simulator import (
     INSTRUCTION_FIELDS,
@@ -41,6 +43,7 @@ class PopulationConfig:
     stance_prob: float = 0.5
     path: str | None = None
     stratify_by: str | None = None
+    draw_missing: bool = True
 
 
 @dataclass
@@ -60,7 +63,7 @@ class PushbackConfig:
     name: str = "ladder"
     mode: str = "template"
     stop_at_fold: bool = True
-    expert: str = "an expert on this"
+    expert: str = "specialist in this field"
     levels: list[PushbackLevel] = field(default_factory=list)
     user_system: str = ""
     user_instruction: str = ""
@@ -214,6 +217,12 @@ def _validate_population(pop: DictConfig) -> None:
         _check_file("population.stance_path", pop.stance_path, "a POBS JSON file")
     if pop.source == "file":
         _check_file("population.path", pop.path, "a parquet or JSONL persona file")
+    check_template(
+        "population.bio_prompt",
+        pop.bio_prompt,
+        PERSONA_FIELDS,
+        required=pop.bio == "llm",
+    )
 
 
 def _check_file(key: str, path: str | None, what: str) -> None:
@@ -247,27 +256,33 @@ def _validate_network(net: DictConfig, population_size: int) -> None:
         _check(0.0 <= net.p <= 1.0, "network.p", net.p, "a probability in [0, 1]")
 
 
-def _validate_condition(node: DictConfig) -> None:
-    condition = OmegaConf.to_object(node)
+def _validate_condition(node: Any, prefix: str = "condition") -> None:
+    condition = OmegaConf.to_object(node) if isinstance(node, DictConfig) else node
     assert isinstance(condition, Condition)
+    if condition.system is not None:
+        # Condition.problems reads the fields, so the braces must parse first.
+        check_template(
+            f"{prefix}.system", condition.system, PERSONA_FIELDS, required=False
+        )
     problems = condition.problems()
     if problems:
         key, value, allowed = problems[0]
+        key = prefix + key.removeprefix("condition")
         raise ConfigError(key, value, f"{allowed} (conf/condition/)")
 
 
-def _validate_pushback(push: DictConfig) -> None:
+def _validate_pushback(push: Any, prefix: str = "pushback") -> None:
     _check(
         push.mode in MODES,
-        "pushback.mode",
+        f"{prefix}.mode",
         push.mode,
         f"one of {', '.join(MODES)}",
     )
-    _check(len(push.levels) >= 1, "pushback.levels", push.levels, "at least 1 level")
+    _check(len(push.levels) >= 1, f"{prefix}.levels", push.levels, "at least 1 level")
     for index, level in enumerate(push.levels):
-        key = f"pushback.levels[{index}]"
+        key = f"{prefix}.levels[{index}]"
         _check(bool(level.name), f"{key}.name", level.name, "a non-empty label")
-        _check_template(f"{key}.template", level.template, LADDER_FIELDS)
+        check_template(f"{key}.template", level.template, LADDER_FIELDS)
         if push.mode == "llm":
             _check(
                 bool(level.pressure.strip()),
@@ -275,29 +290,90 @@ def _validate_pushback(push: DictConfig) -> None:
                 level.pressure,
                 "a description of the pressure (needed by pushback.mode=llm)",
             )
-    if push.mode == "llm":
-        _check_template("pushback.user_system", push.user_system, LADDER_FIELDS)
-        _check_template(
-            "pushback.user_instruction", push.user_instruction, INSTRUCTION_FIELDS
-        )
+    # The writer's prompts are used only by mode=llm, but checked always.
+    llm = push.mode == "llm"
+    check_template(
+        f"{prefix}.user_system", push.user_system, LADDER_FIELDS, required=llm
+    )
+    check_template(
+        f"{prefix}.user_instruction",
+        push.user_instruction,
+        INSTRUCTION_FIELDS,
+        required=llm,
+    )
     _check(
         0.0 <= push.temperature <= 2.0,
-        "pushback.temperature",
+        f"{prefix}.temperature",
         push.temperature,
         "a number in [0, 2]",
     )
-    _check(push.max_tokens >= 1, "pushback.max_tokens", push.max_tokens, ">= 1")
+    _check(push.max_tokens >= 1, f"{prefix}.max_tokens", push.max_tokens, ">= 1")
 
 
-def _check_template(key: str, template: str, fields: tuple[str, ...]) -> None:
-    _check(bool(template.strip()), key, template, "a non-empty template")
-    unknown = template_fields(template) - set(fields)
+def check_template(
+    key: str, template: str, fields: Sequence[str], required: bool = True
+) -> None:
+    """Check that `template` uses only `fields` (and is not empty, if `required`).
+
+    Raises:
+        ConfigError: naming `key`, the unknown fields and the allowed ones.
+    """
+    _check(
+        not required or bool(template.strip()), key, template, "a non-empty template"
+    )
+    allowed = (
+        f"template fields among {', '.join(fields)}" if fields else "no template fields"
+    )
+    literal = "write a literal brace as {{ or }}"
+    try:
+        unknown = template_fields(template) - set(fields)
+    except ValueError as err:
+        raise ConfigError(key, template, f"{allowed} ({err}; {literal})") from None
     _check(
         not unknown,
         key,
-        "{" + ", ".join(sorted(unknown)) + "}",
-        f"template fields among {', '.join(fields)}",
+        "{" + "}, {".join(sorted(unknown)) + "}",
+        f"{allowed} ({literal})",
     )
+
+
+def validate_templates(config: Any) -> None:
+    """Check every template of an experiment's config against its fields.
+
+    The templates are `config.prompts` (its schema's `TEMPLATE_FIELDS`, see
+    `simulator.experiments.base.TemplateFields`) and, when the experiment
+    takes them as its own keys, `config.condition` and `config.pushback`.
+    Called at start-up, before any model call or file.
+
+    Raises:
+        ConfigError: a template uses a field its key does not offer.
+        TypeError: a prompts schema does not declare a field of its own.
+    """
+    prompts = getattr(config, "prompts", None)
+    if prompts is not None:
+        _check_prompts(prompts, "experiment.prompts")
+    if isinstance(getattr(config, "condition", None), Condition):
+        _validate_condition(config.condition, "experiment.condition")
+    if isinstance(getattr(config, "pushback", None), PushbackConfig):
+        _validate_pushback(config.pushback, "experiment.pushback")
+
+
+def _check_prompts(prompts: Any, prefix: str) -> None:
+    declared = getattr(type(prompts), "TEMPLATE_FIELDS", None)
+    if declared is None:
+        raise TypeError(f"{type(prompts).__name__} has no TEMPLATE_FIELDS")
+    for name in (f.name for f in dataclasses.fields(prompts)):
+        if name not in declared:
+            raise TypeError(
+                f"{type(prompts).__name__}.TEMPLATE_FIELDS does not declare {name}"
+            )
+        fields, value = declared[name], getattr(prompts, name)
+        if fields is None:
+            continue  # plain text, never rendered
+        values = value if isinstance(value, dict) else {None: value}
+        for entry, template in values.items():
+            key = f"{prefix}.{name}" + ("" if entry is None else f".{entry}")
+            check_template(key, template, fields, required=False)
 
 
 def _validate_items(items: DictConfig) -> None:

@@ -2,10 +2,12 @@
 
 Each finished episode is appended to episodes.jsonl at once (flushed and
 synced). An episode that raises is recorded as `failed` with the error's class
-and message and the run goes on. When the call or token budget is spent, the
-episodes in flight are dropped (they are redone on resume) and no new ones
-start. Resuming keeps the completed episodes already in the file and redoes
-the rest, so the result equals an uninterrupted run's, with no duplicates.
+and message and the run goes on; a `ConfigError` is not an episode's fault but
+a gap in start-up checking, so it stops the run (after the episodes in flight)
+and propagates. When the call or token budget is spent, the episodes in flight
+are dropped (they are redone on resume) and no new ones start. Resuming keeps
+the completed episodes already in the file and redoes the rest, so the result
+equals an uninterrupted run's, with no duplicates.
 """
 
 from __future__ import annotations
@@ -33,10 +35,15 @@ EPISODES = "episodes.jsonl"
 
 @dataclass
 class EpisodeOutcome:
-    """The run's episode records, in plan order, and why it stopped early."""
+    """The run's episode records, in plan order, and why it stopped early.
+
+    `ran` counts the episodes this attempt ran (the rest were kept from an
+    earlier attempt).
+    """
 
     records: list[dict[str, Any]]
     stopped: str | None = None
+    ran: int = 0
 
 
 def completed_episodes(run_dir: Path, resume: bool) -> dict[str, dict[str, Any]]:
@@ -78,13 +85,18 @@ async def run_episodes(
     progress: bool,
     secrets: Sequence[str] = (),
 ) -> EpisodeOutcome:
-    """Run every planned episode not already completed; see module docstring."""
+    """Run every planned episode not already completed; see module docstring.
+
+    Raises:
+        ConfigError: an episode raised one; the run stops.
+    """
     done = completed_episodes(ctx.run_dir, resume)
     todo = [s for s in specs if s.episode_id not in done]
     log = run_folder.AppendLog(ctx.run_dir / EPISODES)
     limit = asyncio.Semaphore(concurrency)
     outcome = EpisodeOutcome([])
     new: dict[str, dict[str, Any]] = {}
+    fatal: list[ConfigError] = []
     bar = tqdm(
         total=len(specs),
         initial=len(specs) - len(todo),
@@ -95,12 +107,15 @@ async def run_episodes(
 
     async def one(spec: EpisodeSpec) -> None:
         async with limit:
-            if outcome.stopped:
+            if outcome.stopped or fatal:
                 return
             try:
                 record = await _episode(experiment, ctx, config, spec, secrets)
             except BudgetExhausted as stop:
                 outcome.stopped = outcome.stopped or str(stop)
+                return
+            except ConfigError as error:
+                fatal.append(error)
                 return
         log.append(record)
         new[spec.episode_id] = record
@@ -111,7 +126,10 @@ async def run_episodes(
     finally:
         bar.close()
         log.close()
+    if fatal:
+        raise fatal[0]
     finished = {**done, **new}
+    outcome.ran = len(new)
     outcome.records = [
         finished[s.episode_id] for s in specs if s.episode_id in finished
     ]
@@ -135,8 +153,8 @@ async def _episode(
     started = time.time()
     try:
         body = await experiment.run_episode(ctx, config, spec)
-    except BudgetExhausted:
-        raise
+    except (BudgetExhausted, ConfigError):
+        raise  # a budget stops the run; a config error was missed at start-up
     except Exception as err:
         # The fault boundary: one failed episode is recorded, the run goes on.
         message = redact(str(err), secrets)

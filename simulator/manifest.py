@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import logging
 import platform
 import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
 
 PACKAGES = (
     "autogen-agentchat",
@@ -69,3 +76,40 @@ def environment() -> dict[str, Any]:
         "packages": package_versions(),
         "git_commit": git_commit(),
     }
+
+
+def earlier_attempts(path: Path) -> list[dict[str, Any]]:
+    """The attempts recorded by an earlier manifest of the same run folder.
+
+    A manifest written before attempts were recorded counts as one attempt.
+    An attempt killed before it wrote its manifest left no record, so its
+    calls are not counted. None of it: [] (with a warning if unreadable).
+    """
+    if not path.exists():
+        return []
+    try:
+        manifest = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        logger.warning("%s is not JSON: earlier attempts not counted", path)
+        return []
+    if "attempts" in manifest:
+        return list(manifest["attempts"])
+    keys = ("status", "stopped_because", "usage", "wall_seconds", "episode_seconds")
+    return [{key: manifest[key] for key in keys if key in manifest}]
+
+
+def total_usage(usages: Sequence[Mapping[str, Any]]) -> dict[str, float | int]:
+    """Usage summed over attempts; `prefix_reuse` recomputed from the sums."""
+    totals: dict[str, float | int] = {}
+    for usage in usages:
+        for key, value in usage.items():
+            if key != "prefix_reuse" and isinstance(value, int | float):
+                totals[key] = totals.get(key, 0) + value
+    for key, value in totals.items():
+        if isinstance(value, float):
+            totals[key] = round(value, 3)
+    prompt = totals.get("prompt_tokens", 0)
+    totals["prefix_reuse"] = (
+        totals.get("prefix_reused_tokens", 0) / prompt if prompt else 0.0
+    )
+    return totals

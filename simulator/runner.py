@@ -1,7 +1,8 @@
 """Run one experiment: set up, run every episode, analyse, write the folder.
 
-The run folder contract (see README): personas.jsonl, episodes.jsonl,
-measures.parquet, graph.graphml, summary.json, manifest.json, figures/.
+The run folder contract (see README): plan.json, personas.jsonl,
+episodes.jsonl, measures.parquet, graph.graphml, summary.json, manifest.json,
+figures/.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from agents.clients import ClientPool, GenerationSettings, ModelSpec, SettingsCl
 from agents.clients.factory import prepare
 from agents.clients.secrets import known_secrets
 from simulator import run_folder
-from simulator.config import experiment_config
-from simulator.episodes import run_episodes
-from simulator.errors import ConfigError
+from simulator.config import experiment_config, validate_templates
+from simulator.episodes import EpisodeOutcome, run_episodes
 from simulator.experiments import get_experiment
 from simulator.experiments.base import Experiment, RunContext
-from simulator.manifest import environment
+from simulator.manifest import MANIFEST, earlier_attempts, environment, total_usage
+from simulator.plan import check_folder, plan_settings, record_plan
 from simulator.setup import (
     build_embedder,
     build_interaction_graph,
@@ -78,9 +79,18 @@ def model_specs(cfg: DictConfig) -> tuple[ModelSpec, ModelSpec]:
 
 
 def run(cfg: DictConfig, run_dir: Path) -> RunResult:
-    """Run the configured experiment into `run_dir` (which Hydra created)."""
+    """Run the configured experiment into `run_dir` (which Hydra created).
+
+    Everything a user can get wrong is checked before the first model call or
+    file: the experiment's config and templates, the run folder (and, on
+    resume, that the plan is the run's own), the models' keys and endpoints.
+
+    Raises:
+        ConfigError, InputError: bad input, naming the key or file.
+    """
     experiment = get_experiment(cfg.experiment.name)
     config = experiment_config(cfg, experiment.schema)
+    validate_templates(config)
     return asyncio.run(_run(cfg, config, experiment, run_dir))
 
 
@@ -88,6 +98,13 @@ async def _run(
     cfg: DictConfig, config: Any, experiment: Experiment, run_dir: Path
 ) -> RunResult:
     started = time.time()
+    subject, judge = model_specs(cfg)
+    settings = plan_settings(cfg, config, subject, judge)
+    check_folder(run_dir, cfg.run.resume, settings)
+    prepare(subject, model_dir(), "model")
+    if judge is not subject:
+        prepare(judge, model_dir(), "judge")
+
     requests = None
     if cfg.run.log_requests:
         requests = run_folder.AppendLog(run_dir / "requests.jsonl")
@@ -101,13 +118,12 @@ async def _run(
     )
     pool.meter.max_calls = cfg.run.max_calls
     pool.meter.max_tokens = cfg.run.max_tokens
-    subject, judge = model_specs(cfg)
-    for spec in (subject, judge):
-        prepare(spec, model_dir())
     try:
         ctx = await _context(cfg, run_dir, pool, subject, judge)
-        _write_personas(cfg, ctx)
         specs = experiment.plan(ctx, config)
+        record_plan(run_dir, cfg.run.resume, settings, ctx.personas, specs)
+        personas = [p.to_record() for p in ctx.personas]
+        run_folder.write_jsonl(run_dir / "personas.jsonl", personas)
         episodes_started = time.perf_counter()
         outcome = await run_episodes(
             experiment,
@@ -131,25 +147,17 @@ async def _run(
     failed = sum(e["status"] != "completed" for e in episodes)
     ok = not episodes or failed / len(episodes) <= cfg.run.max_failure_rate
     status = "failed" if not ok else "incomplete" if outcome.stopped else "complete"
-    timing = {"wall_seconds": time.time() - started, "episode_seconds": episode_seconds}
-    _write_manifest(cfg, ctx, pool, timing, episodes, status, outcome.stopped)
+    attempt = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "status": status,
+        "stopped_because": outcome.stopped,
+        "episodes_run": outcome.ran,
+        "usage": pool.usage(),
+        "wall_seconds": round(time.time() - started, 3),
+        "episode_seconds": round(episode_seconds, 3),
+    }
+    _write_manifest(cfg, ctx, attempt, outcome)
     return RunResult(run_dir, len(episodes), failed, ok, len(specs), outcome.stopped)
-
-
-def _write_personas(cfg: DictConfig, ctx: RunContext) -> None:
-    path = ctx.run_dir / "personas.jsonl"
-    records = [p.to_record() for p in ctx.personas]
-    if cfg.run.resume and path.exists():
-        # The same config and seed must rebuild the same population.
-        before = [r["uuid"] for r in run_folder.read_jsonl(path)]
-        if before != [r["uuid"] for r in records]:
-            raise ConfigError(
-                "run.resume",
-                True,
-                "the config and seed of the run being resumed (its population "
-                "differs); resume with the same overrides",
-            )
-    run_folder.write_jsonl(path, records)
 
 
 async def _context(
@@ -226,27 +234,33 @@ def _condition_columns(cfg: DictConfig, ctx: RunContext) -> dict[str, str]:
 def _write_manifest(
     cfg: DictConfig,
     ctx: RunContext,
-    pool: ClientPool,
-    timing: dict[str, float],
-    episodes: list[dict[str, Any]],
-    status: str,
-    stopped: str | None,
+    attempt: dict[str, Any],
+    outcome: EpisodeOutcome,
 ) -> None:
+    """The manifest: usage and times summed over this run's attempts (a
+    resumed run has several), each attempt also listed on its own."""
+    path = ctx.run_dir / MANIFEST
+    attempts = [*(earlier_attempts(path) if cfg.run.resume else []), attempt]
+    episodes = outcome.records
     scripted = "scripted" in (ctx.subject.backend, ctx.judge.backend)
     manifest = {
         "run_id": ctx.run_id,
         "experiment": cfg.experiment.name,
         "seed": ctx.seed,
         "scripted": scripted,
-        "status": status,
-        "stopped_because": stopped,
+        "status": attempt["status"],
+        "stopped_because": outcome.stopped,
         "subject_model": ctx.subject.identity(),
         "judge_model": ctx.judge.identity(),
         "episodes": len(episodes),
         "failed_episodes": sum(e["status"] != "completed" for e in episodes),
         "failure_reasons": _failure_reasons(episodes),
-        "usage": pool.usage(),
-        **{key: round(value, 3) for key, value in timing.items()},
+        "usage": total_usage([a["usage"] for a in attempts]),
+        **{
+            key: round(sum(a.get(key, 0.0) for a in attempts), 3)
+            for key in ("wall_seconds", "episode_seconds")
+        },
+        "attempts": attempts,
         **environment(),
     }
-    run_folder.write_json(ctx.run_dir / "manifest.json", manifest)
+    run_folder.write_json(path, manifest)

@@ -3,7 +3,8 @@
 It answers POST /v1/chat/completions and GET /v1/models on 127.0.0.1. A reply
 depends only on the request's messages and seed, so a run that retries through
 faults gets the same text as a fault-free run. At `fault_rate`, a request gets
-one of the `faults` instead:
+one of the `faults` instead, each kind in turn, so that a run with at least
+`len(faults)` faults sees every kind; `injected` reports what was injected:
 
 - "429": Too Many Requests, with Retry-After and retry-after-ms;
 - "500": a server error;
@@ -40,6 +41,11 @@ class FaultServer:
     seed: int = 0
     stats: Counter[str] = field(default_factory=Counter)
     max_in_flight: int = 0
+
+    @property
+    def injected(self) -> Counter[str]:
+        """How many times each fault was injected (answers that were not "ok")."""
+        return Counter({k: v for k, v in self.stats.items() if k != "ok"})
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -121,7 +127,6 @@ class FaultServer:
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         fault = self._draw_fault()
-        self.stats[fault or "ok"] += 1
         if fault == "429":
             self._send(
                 writer,
@@ -152,10 +157,13 @@ class FaultServer:
         return True
 
     def _draw_fault(self) -> str | None:
+        """The fault for this request (None: answer it), counted in `stats`."""
         with self._lock:
-            if self._rng.random() >= self.fault_rate:
-                return None
-            return self._rng.choice(self.faults)
+            fault = None
+            if self._rng.random() < self.fault_rate:
+                fault = self.faults[sum(self.injected.values()) % len(self.faults)]
+            self.stats[fault or "ok"] += 1
+            return fault
 
     def _enter(self) -> None:
         with self._lock:

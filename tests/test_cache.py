@@ -11,7 +11,7 @@ from autogen_core.models import UserMessage
 
 from agents.clients.cache import CachingClient, ResponseStore
 from agents.clients.scripted import ScriptedClient
-from agents.clients.usage import UsageMeter
+from agents.clients.usage import BudgetExhausted, UsageMeter
 from simulator.run_folder import read_jsonl
 from tests.conftest import DRY
 
@@ -88,3 +88,78 @@ def test_cache_off_calls_the_model_every_time(run_experiment) -> None:
     second = run_experiment("+experiment=first_meeting", *DRY, "run.cache=false")
     usage = json.loads((second.run_dir / "manifest.json").read_text())["usage"]
     assert usage["cache_hits"] == 0 and usage["calls"] == 28
+
+
+class SlowBackend(ScriptedClient):
+    """Answers after a pause, so calls overlap; counts calls in flight."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__(respond=seeded_reply)
+        self.fail = fail
+        self.started = 0
+        self.in_flight = 0
+        self.peak = 0
+
+    async def create(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.started += 1
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            await asyncio.sleep(0.02)
+            if self.fail:
+                raise ConnectionError("endpoint gone")
+            return await super().create(*args, **kwargs)
+        finally:
+            self.in_flight -= 1
+
+
+def ask_concurrently(
+    client: CachingClient, calls: int, max_tokens: int = 10
+) -> list[BaseException | None]:
+    """`calls` distinct requests at once; the error each raised, or None."""
+
+    async def one(index: int) -> BaseException | None:
+        message = [UserMessage(content=f"question {index}", source="user")]
+        try:
+            await client.create(message, extra_create_args={"max_tokens": max_tokens})
+        except Exception as error:
+            return error
+        return None
+
+    async def go() -> list[BaseException | None]:
+        return list(await asyncio.gather(*(one(i) for i in range(calls))))
+
+    return asyncio.run(go())
+
+
+def test_a_call_budget_counts_calls_in_flight() -> None:
+    # Eight calls start together under max_calls=3: three reach the backend.
+    meter = UsageMeter(max_calls=3)
+    backend = SlowBackend()
+    outcomes = ask_concurrently(CachingClient(backend, {"name": "t"}, meter), 8)
+    assert backend.started == 3 and meter.calls == 3
+    refused = [o for o in outcomes if o is not None]
+    assert len(refused) == 5
+    assert all(isinstance(o, BudgetExhausted) for o in refused)
+    assert meter.in_flight == 0 and meter.reserved_tokens == 0
+
+
+def test_a_token_budget_counts_the_tokens_reserved_in_flight() -> None:
+    # Each call reserves its prompt estimate plus max_tokens (2 + 10 here), so
+    # at most three start under max_tokens=30, though none has spent any yet.
+    meter = UsageMeter(max_tokens=30)
+    backend = SlowBackend()
+    ask_concurrently(CachingClient(backend, {"name": "t"}, meter), 8)
+    assert backend.started == 3 and backend.peak == 3
+    assert meter.in_flight == 0 and meter.reserved_tokens == 0
+
+
+def test_calls_that_raise_are_counted_as_failed() -> None:
+    meter = UsageMeter(max_calls=5)
+    backend = SlowBackend(fail=True)
+    outcomes = ask_concurrently(CachingClient(backend, {"name": "t"}, meter), 8)
+    # Failed calls were made: they count against the budget too.
+    assert backend.started == 5 and (meter.calls, meter.failed_calls) == (0, 5)
+    assert sum(isinstance(o, ConnectionError) for o in outcomes) == 5
+    assert meter.as_dict()["failed_calls"] == 5
+    assert "in_flight" not in meter.as_dict()

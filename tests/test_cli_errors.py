@@ -109,3 +109,73 @@ def test_an_unreachable_endpoint(tmp_path: Path) -> None:
         "model.name=x",
     )
     assert "unreachable" in line and "127.0.0.1:9" in line
+
+
+# An unknown template field, in one template of each kind of experiment:
+# (key, template, the unknown field).
+TEMPLATE_CASES = {
+    "first_meeting": ("experiment.prompts.judge_user", "{transcript} {mood}", "mood"),
+    "are_you_sure": ("experiment.prompts.question", "{question} {foo}", "foo"),
+    "wrong_guidance": ("experiment.prompts.option", "{letter} {label}", "label"),
+    "taste_ratings": ("experiment.prompts.persona_system", "I love {item}.", "item"),
+    "predict_dislike": (
+        "experiment.prompts.profiles.bio_only",
+        "{bio} {likes}",
+        "likes",
+    ),
+}
+
+
+@pytest.mark.parametrize("experiment", sorted(TEMPLATE_CASES))
+def test_an_unknown_template_field_stops_before_any_episode(
+    experiment: str, tmp_path: Path
+) -> None:
+    key, template, unknown = TEMPLATE_CASES[experiment]
+    result = run_cli(
+        f"+experiment={experiment}",
+        *DRY,
+        f"{key}='{template}'",
+        f"hydra.run.dir={tmp_path}/run",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith(f"friction: error: {key}='{{{unknown}}}'")
+    assert "template fields among" in lines[0]
+    written = {p.name for p in (tmp_path / "run").iterdir()}
+    assert written <= {".hydra", "friction.log"}
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("condition.system='You are {nickname}.'", "condition.system"),
+        ("population.bio_prompt='Expand: {biography}'", "population.bio_prompt"),
+        ("experiment.prompts.question='{question'", "experiment.prompts.question"),
+    ],
+)
+def test_root_templates_are_checked_too(
+    override: str, key: str, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "+experiment=are_you_sure",
+        *DRY,
+        override,
+        f"hydra.run.dir={tmp_path}/run",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"error: {key}=" in result.stderr
+    assert not (tmp_path / "run" / "episodes.jsonl").exists()
+
+
+def test_a_missing_api_key_is_found_at_start(tmp_path: Path) -> None:
+    (line,) = bad_input(
+        tmp_path,
+        "model=openai",
+        "model.api_key_env=FRICTION_NO_SUCH_KEY",
+        "model.name=gpt-4o-mini",
+    )
+    assert "FRICTION_NO_SUCH_KEY" in line and "model.api_key_env" in line
+    assert not (tmp_path / "run" / "episodes.jsonl").exists()

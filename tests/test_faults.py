@@ -14,7 +14,7 @@ import pytest
 
 from simulator.run_folder import read_jsonl
 from tests.conftest import run_cli
-from tests.fault_server import FaultServer
+from tests.fault_server import FAULTS, FaultServer
 
 SECRET = "sk-friction-test-0123456789abcdef"
 
@@ -59,13 +59,28 @@ def test_faults_are_retried_to_the_fault_free_result(run_experiment) -> None:
         server.fault_rate = 0.3
         faulty = run_experiment(*endpoint(url), "run.cache=false")
 
-    injected = sum(v for k, v in server.stats.items() if k != "ok")
-    assert injected >= 10 and set(server.stats) > {"ok", "429", "500", "hang"}
+    # Every kind: 429 with Retry-After, 500, a hang past model.timeout_s, a
+    # malformed JSON body, a connection closed mid-body.
+    assert set(FAULTS) == {"429", "500", "hang", "malformed", "cut"}
+    assert set(server.injected) == set(FAULTS), server.injected
+    assert all(server.injected[kind] >= 1 for kind in FAULTS)
+
     episodes = list(read_jsonl(faulty.run_dir / "episodes.jsonl"))
     ids = [e["episode_id"] for e in episodes]
     assert len(ids) == len(set(ids)) == 12
-    assert all(e["status"] == "completed" or e["error"]["type"] for e in episodes)
+    for episode in episodes:
+        assert episode["status"] in ("completed", "failed")
+        if episode["status"] == "failed":
+            assert episode["error"]["type"] and episode["error"]["message"]
     assert texts(faulty.run_dir) == texts(clean.run_dir)
+
+    # Each injected fault cost one failed attempt, and every call got through
+    # in the end: so at least one retry per fault, and no failed calls.
+    usage = json.loads((faulty.run_dir / "manifest.json").read_text())["usage"]
+    assert usage["retries"] >= sum(server.injected.values()) > 0
+    assert usage["failed_calls"] == 0
+    clean_usage = json.loads((clean.run_dir / "manifest.json").read_text())["usage"]
+    assert clean_usage["retries"] == 0 and usage["calls"] == clean_usage["calls"]
 
 
 def test_client_errors_fail_the_episode_without_retries(run_experiment) -> None:
@@ -81,6 +96,30 @@ def test_client_errors_fail_the_episode_without_retries(run_experiment) -> None:
     assert manifest["status"] == "failed" and manifest["failure_reasons"] == {
         "BadRequestError": 12
     }
+    usage = manifest["usage"]
+    assert (usage["calls"], usage["failed_calls"], usage["retries"]) == (0, 12, 0)
+
+
+def test_calls_that_fail_after_every_retry_are_counted(run_experiment) -> None:
+    server = FaultServer(fault_rate=1.0, faults=("500",))
+    with server as url:
+        result = run_experiment(
+            *endpoint(url, "network.pairs=2", "model.max_retries=2"),
+            "run.max_failure_rate=1.0",
+        )
+    usage = json.loads((result.run_dir / "manifest.json").read_text())["usage"]
+    # Two episodes, each failing at its first call: three attempts a call.
+    assert (usage["calls"], usage["failed_calls"], usage["retries"]) == (0, 2, 4)
+    assert server.stats["500"] == 6
+
+
+def test_a_local_endpoint_needs_no_key(
+    run_experiment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FRICTION_TEST_KEY")
+    with FaultServer() as url:
+        result = run_experiment(*endpoint(url, "network.pairs=1"))
+    assert result.ok and result.failed == 0 and result.episodes == 1
 
 
 def test_content_filter_is_a_turn_outcome(run_experiment) -> None:

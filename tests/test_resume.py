@@ -138,4 +138,125 @@ def test_a_call_budget_stops_cleanly_and_resume_finishes(
         "+experiment=first_meeting", *DRY, "run.resume=true", run_dir=run_dir
     )
     assert resumed.stopped is None and resumed.episodes == 4
-    assert json.loads((run_dir / "manifest.json").read_text())["status"] == "complete"
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    # Usage covers both attempts: 28 calls in all, as an uninterrupted run
+    # makes (the dropped episode's first calls are answered from the cache).
+    first, second = manifest["attempts"]
+    assert first["status"] == "incomplete" and second["status"] == "complete"
+    assert first["usage"]["calls"] == 10 and first["episodes_run"] == finished
+    assert (
+        manifest["usage"]["calls"]
+        == 4 * 7
+        == sum(a["usage"]["calls"] for a in (first, second))
+    )
+    tokens = [a["usage"]["prompt_tokens"] for a in (first, second)]
+    assert manifest["usage"]["prompt_tokens"] == sum(tokens)
+
+
+def test_a_token_budget_stops_cleanly_and_resume_finishes(
+    run_experiment, tmp_path: Path
+) -> None:
+    # A scripted first_meeting episode spends about 2,300 tokens.
+    run_dir = tmp_path / "tokens"
+    stopped = run_experiment(
+        "+experiment=first_meeting",
+        *DRY,
+        "run.max_tokens=4000",
+        "run.concurrency=1",
+        run_dir=run_dir,
+    )
+    assert stopped.stopped and "run.max_tokens=4000" in stopped.stopped
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "incomplete"
+    assert "run.max_tokens=4000" in manifest["stopped_because"]
+    usage = manifest["usage"]
+    assert 4000 <= usage["prompt_tokens"] + usage["completion_tokens"] < 5000
+    finished = list(read_jsonl(run_dir / "episodes.jsonl"))
+    assert 0 < len(finished) < 4
+    assert all(e["status"] == "completed" for e in finished)
+    assert (run_dir / "summary.json").exists()
+
+    resumed = run_experiment(
+        "+experiment=first_meeting",
+        *DRY,
+        "run.resume=true",
+        "run.max_tokens=null",  # budgets are not part of the plan
+        run_dir=run_dir,
+    )
+    assert resumed.stopped is None and resumed.episodes == 4
+
+
+ARE_YOU_SURE = ("+experiment=are_you_sure", *DRY)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ("items.limit=6", "experiment.items.limit=6"),
+        ("experiment.temperature=0.9", "experiment.temperature=0.9"),
+        ("run.seed=1", "run.seed=1"),
+        ("model.replies=[Sure.]", "model.script"),
+        ("condition=belief", "experiment.condition"),
+    ],
+)
+def test_resume_refuses_a_changed_plan(
+    run_experiment, tmp_path: Path, change: str, named: str
+) -> None:
+    run_dir = tmp_path / "run"
+    run_experiment(*ARE_YOU_SURE, "items.limit=3", run_dir=run_dir)
+    before = (run_dir / "episodes.jsonl").read_bytes()
+
+    result = run_cli(
+        *ARE_YOU_SURE,
+        "items.limit=3",
+        change,
+        "run.resume=true",
+        f"hydra.run.dir={run_dir}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert named in lines[0] and "plan.json" in lines[0]
+    assert (run_dir / "episodes.jsonl").read_bytes() == before
+
+
+def test_resume_refuses_episodes_whose_inputs_changed(
+    run_experiment, tmp_path: Path
+) -> None:
+    # Same config, but the items file was edited: ays-0001 is another item.
+    items = tmp_path / "items.yaml"
+    item = "  - {{id: q{0}, question: '{1}', options: [a, b, c], answer: a, wrong: b}}"
+    header = "kind: multiple_choice\nitems:\n"
+    items.write_text(header + "\n".join(item.format(i, f"Q{i}?") for i in range(2)))
+    run_dir = tmp_path / "run"
+    overrides = (*ARE_YOU_SURE, f"items.path={items}", "items.limit=null")
+    run_experiment(*overrides, run_dir=run_dir)
+    items.write_text(
+        header + "\n".join(item.format(i, f"Q{i} again?") for i in range(2))
+    )
+
+    result = run_cli(
+        *overrides, "run.resume=true", f"hydra.run.dir={run_dir}", cwd=tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    assert "episodes ays-0000, ays-0001 differ" in result.stderr
+
+
+def test_resume_needs_the_plan_of_the_run(run_experiment, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_experiment(*ARE_YOU_SURE, "items.limit=3", run_dir=run_dir)
+    plan = json.loads((run_dir / "plan.json").read_text())
+    assert sorted(plan["episodes"]) == ["ays-0000", "ays-0001", "ays-0002"]
+    assert plan["settings"]["experiment"]["items"]["limit"] == 3
+
+    (run_dir / "plan.json").unlink()
+    result = run_cli(
+        *ARE_YOU_SURE,
+        "items.limit=3",
+        "run.resume=true",
+        f"hydra.run.dir={run_dir}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and "no plan" in result.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
+import email.utils
 import random
 
 import httpx2 as httpx  # openai 3.x ships its HTTP client as httpx2
@@ -85,6 +87,36 @@ def test_retry_after_is_honoured() -> None:
     assert retry_after_seconds(error) == 7.0
     error = status_error(openai.RateLimitError, 429, **{"retry-after-ms": "250"})
     assert retry_after_seconds(error) == 0.25
+
+
+def http_date(seconds_from_now: float) -> str:
+    now = datetime.datetime.now(datetime.UTC)
+    when = now + datetime.timedelta(seconds=seconds_from_now)
+    return email.utils.format_datetime(when, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high"),
+    [
+        ("7", 7.0, 7.0),  # delay-seconds
+        ("0.5", 0.5, 0.5),
+        (30, 28.0, 30.0),  # an HTTP date 30 s ahead, to the second
+        (-30, 0.0, 0.0),  # a date past: no wait
+    ],
+)
+def test_retry_after_as_seconds_or_an_http_date(
+    value: str | int, low: float, high: float
+) -> None:
+    header = value if isinstance(value, str) else http_date(value)
+    error = status_error(openai.RateLimitError, 429, **{"retry-after": header})
+    seconds = retry_after_seconds(error)
+    assert seconds is not None and low <= seconds <= high
+
+
+def test_an_unreadable_retry_after_is_ignored() -> None:
+    error = status_error(openai.RateLimitError, 429, **{"retry-after": "soon"})
+    assert retry_after_seconds(error) is None
+    assert retry_after_seconds(status_error(openai.RateLimitError, 429)) is None
 
 
 def test_a_429_halves_calls_in_flight_and_successes_restore_them() -> None:

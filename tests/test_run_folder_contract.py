@@ -9,10 +9,13 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from simulator.errors import ConfigError
+from simulator.experiments.first_meeting import FirstMeeting
 from simulator.run_folder import MEASURE_COLUMNS, read_jsonl
 from tests.conftest import DRY
 
 CONTRACT = (
+    "plan.json",
     "personas.jsonl",
     "episodes.jsonl",
     "measures.parquet",
@@ -87,3 +90,19 @@ def test_personas_round_trip(run_dir: Path) -> None:
     records = list(read_jsonl(run_dir / "personas.jsonl"))
     personas = [Persona.from_record(r, where="personas.jsonl") for r in records]
     assert len(personas) == 8 and all(len(p.tastes) == 7 for p in personas)
+
+
+def test_a_config_error_in_an_episode_stops_the_run(
+    run_experiment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A ConfigError inside an episode means start-up checking missed it: the
+    # run stops with it, rather than record every episode as failed.
+    async def misconfigured(*args: object) -> dict[str, object]:
+        raise ConfigError("experiment.prompts.system", "{x}", "known fields")
+
+    monkeypatch.setattr(FirstMeeting, "run_episode", misconfigured)
+    run_dir = tmp_path / "stopped"
+    with pytest.raises(ConfigError, match=r"experiment\.prompts\.system"):
+        run_experiment("+experiment=first_meeting", *DRY, run_dir=run_dir)
+    assert not list(read_jsonl(run_dir / "episodes.jsonl"))
+    assert not (run_dir / "manifest.json").exists()

@@ -134,14 +134,23 @@ class CachingClient(WrappingClient):
             self._meter.cache_hits += 1
             return cached.model_copy(update={"cached": True})
 
-        self._meter.check_budget()
+        # Reserved before the call starts, so calls in flight count against
+        # the budgets and concurrency cannot overshoot them.
+        estimate = self._inner.count_tokens(messages) + int(args.get("max_tokens") or 0)
+        self._meter.reserve(estimate)
         started = time.perf_counter()
-        result = await self._inner.create(
-            messages,
-            json_output=json_output,
-            extra_create_args=args,
-            cancellation_token=cancellation_token,
-        )
+        try:
+            result = await self._inner.create(
+                messages,
+                json_output=json_output,
+                extra_create_args=args,
+                cancellation_token=cancellation_token,
+            )
+        except Exception:
+            self._meter.failed_calls += 1  # raised after the backend's retries
+            raise
+        finally:
+            self._meter.release(estimate)
         self._meter.record_call(
             result.usage.prompt_tokens,
             result.usage.completion_tokens,

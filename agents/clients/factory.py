@@ -16,6 +16,7 @@ from agents.clients.cache import CachingClient, ResponseStore
 from agents.clients.deferred import DeferredClient
 from agents.clients.gguf import assemble_gguf
 from agents.clients.limit import AdaptiveLimit
+from agents.clients.secrets import OPENAI_BASE_URL, read_api_key
 from agents.clients.spec import ModelSpec
 from agents.clients.usage import UsageMeter
 from agents.errors import InputError
@@ -128,11 +129,13 @@ class ClientPool:
         return self._clients[key]
 
     def usage(self) -> dict[str, float | int]:
-        """Totals over every client, with the embedded model's prefix reuse."""
+        """Totals over every client, with the embedded model's prefix reuse and
+        the endpoints' retries."""
         backends = self._backends.values()
         self.meter.prefix_reused_tokens = sum(
             getattr(d.backend, "reused_tokens", 0) for d in backends
         )
+        self.meter.retries = sum(getattr(d.backend, "retries", 0) for d in backends)
         usage = self.meter.as_dict()
         # The first call of each backend also loaded it; report that apart.
         load = sum(d.build_seconds for d in backends)
@@ -147,15 +150,21 @@ class ClientPool:
             self._store.close()
 
 
-def prepare(spec: ModelSpec, model_dir: Path) -> None:
+def prepare(spec: ModelSpec, model_dir: Path, key: str = "model") -> None:
     """Check at start-up that `spec`'s model can be reached, without loading it.
 
     The embedded model's file is assembled and its checksum verified; an HTTP
-    endpoint must answer at all (any status will do).
+    endpoint that needs an API key must have one in the environment, and must
+    answer at all (any status will do).
+
+    Args:
+        spec: the model config.
+        model_dir: where the embedded model's assembled file is kept.
+        key: the config group of `spec` ("model" or "judge"), for messages.
 
     Raises:
         ModelFileError: the model's bytes are missing or wrong.
-        InputError: the endpoint is unreachable.
+        InputError: the API key is missing, or the endpoint is unreachable.
     """
     if spec.backend == "embedded":
         assemble_gguf(
@@ -168,11 +177,12 @@ def prepare(spec: ModelSpec, model_dir: Path) -> None:
             spec.name,
         )
     elif spec.backend == "openai":
-        probe_endpoint(spec.base_url or "https://api.openai.com/v1", spec.timeout_s)
+        read_api_key(spec, key)
+        probe_endpoint(spec.base_url or OPENAI_BASE_URL, spec.timeout_s, key)
 
 
-def probe_endpoint(base_url: str, timeout_s: float) -> None:
-    """Raise InputError when nothing answers at `base_url`."""
+def probe_endpoint(base_url: str, timeout_s: float, key: str = "model") -> None:
+    """Raise InputError when nothing answers at `base_url` (`key`.base_url)."""
     url = base_url.rstrip("/") + "/models"
     try:
         with urllib.request.urlopen(url, timeout=min(timeout_s, 10.0)):
@@ -182,6 +192,6 @@ def probe_endpoint(base_url: str, timeout_s: float) -> None:
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
         raise InputError(
-            f"model.base_url={base_url}: the endpoint is unreachable ({reason}); "
+            f"{key}.base_url={base_url}: the endpoint is unreachable ({reason}); "
             "start the server or fix the URL"
         ) from None

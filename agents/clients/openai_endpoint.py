@@ -9,36 +9,15 @@ environment variable the config names and is never stored (see
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from autogen_core.models import ModelInfo
 from autogen_ext.models.openai import OpenAIChatCompletionClient
 
+from agents.clients.secrets import read_api_key
 from agents.clients.spec import ModelSpec
-from agents.errors import InputError
 
 logger = logging.getLogger(__name__)
-
-# Local servers (llama.cpp, vLLM, Ollama) accept any key; they still need one.
-_PLACEHOLDER_KEY = "not-needed"
-
-
-def read_api_key(spec: ModelSpec) -> str:
-    """The key from `spec.api_key_env`, or a placeholder for a local endpoint.
-
-    Raises:
-        InputError: OpenAI's own endpoint and no key in the environment.
-    """
-    key = os.environ.get(spec.api_key_env, "")
-    if key:
-        return key
-    if spec.base_url is None:
-        raise InputError(
-            f"model.api_key_env: environment variable {spec.api_key_env} is not "
-            "set; export it, or set model.base_url for a local endpoint"
-        )
-    return _PLACEHOLDER_KEY
 
 
 def build_openai_client(spec: ModelSpec) -> OpenAIChatCompletionClient:

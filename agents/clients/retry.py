@@ -13,6 +13,8 @@ A 429 also halves the calls allowed in flight (`agents/clients/limit.py`).
 from __future__ import annotations
 
 import asyncio
+import datetime
+import email.utils
 import json
 import logging
 import random
@@ -65,17 +67,36 @@ class RetryPolicy:
 
 
 def retry_after_seconds(error: BaseException) -> float | None:
-    """The server's Retry-After (or retry-after-ms) in seconds, if it sent one."""
+    """The server's Retry-After (or retry-after-ms) in seconds, if it sent one.
+
+    Retry-After may be a number of seconds or an HTTP date (RFC 9110); a date
+    in the past means no wait (0). A value that is neither is ignored (None).
+    """
     response = getattr(error, "response", None)
     headers = getattr(response, "headers", None) or {}
-    try:
-        if "retry-after-ms" in headers:
-            return float(headers["retry-after-ms"]) / 1000
-        if "retry-after" in headers:
-            return float(headers["retry-after"])
-    except ValueError:
-        return None
+    if "retry-after-ms" in headers:
+        try:
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        except ValueError:
+            pass
+    if "retry-after" in headers:
+        return _seconds_until(headers["retry-after"])
     return None
+
+
+def _seconds_until(value: str) -> float | None:
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        logger.info("ignoring a Retry-After that is neither seconds nor a date")
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, by RFC 5322
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 def is_content_filter(error: BaseException) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from omegaconf import MISSING
 
@@ -23,7 +23,13 @@ from agents.items import Item
 from agents.prompts import render
 from analysis.statistics import rate
 from simulator.config import ItemsConfig, PushbackConfig
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.pushback_common import (
     build_user,
     check_generation,
@@ -44,6 +50,10 @@ from simulator.experiments.pushback_common import (
 logger = logging.getLogger(__name__)
 
 
+# The values of a multiple-choice item (`choice_values`).
+CHOICE_FIELDS: tuple[str, ...] = ("question", "options", "letters", "wrong", "expert")
+
+
 @dataclass
 class ChoicePrompts:
     """Prompt templates; see conf/experiment/are_you_sure.yaml for fields."""
@@ -52,6 +62,13 @@ class ChoicePrompts:
     reminder: str = MISSING
     option: str = MISSING
     wrong: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "question": CHOICE_FIELDS,
+        "reminder": None,  # appended to every pushback as it is
+        "option": ("letter", "text"),
+        "wrong": ("letter", "text"),
+    }
 
 
 @dataclass

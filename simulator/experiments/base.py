@@ -7,6 +7,7 @@ resume, progress and the run folder.
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +20,16 @@ from agents.clients import ClientPool, ModelSpec
 from agents.persona import Persona
 from agents.population import StanceIssue
 from analysis.embedding import Embedder
+
+TemplateFields = Mapping[str, tuple[str, ...] | None]
+"""What each key of an experiment's prompts schema may use, as data.
+
+Every prompts dataclass declares `TEMPLATE_FIELDS: ClassVar[TemplateFields]`:
+per key, the `{fields}` its template is rendered with, or None for plain text
+that is never rendered. A dict-valued key (one template per name) gives the
+fields of each of its templates. `simulator.config.validate_templates` checks
+every template against them at start-up.
+"""
 
 
 @dataclass

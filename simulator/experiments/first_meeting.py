@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from omegaconf import MISSING
 
 from agents.clients import GenerationSettings, SettingsClient
+from agents.conditions import PERSONA_FIELDS
 from agents.judge import WarmthRating, ask_rating
 from agents.persona_agent import agent_name, persona_agent, persona_values
 from agents.prompts import render
@@ -31,7 +32,13 @@ from analysis.pair_statistics import correlations, group_difference
 from analysis.statistics import mean_ci, rate
 from simulator.conversation import Speaker, converse, transcript
 from simulator.errors import ConfigError
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +52,14 @@ class FirstMeetingPrompts:
     setting: str = MISSING
     judge_system: str = MISSING
     judge_user: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "system": (*PERSONA_FIELDS, "other_name", "setting"),
+        "opener": ("other_name",),
+        "setting": None,  # the value of {setting}
+        "judge_system": ("name_a", "name_b", "transcript"),
+        "judge_user": ("name_a", "name_b", "transcript"),
+    }
 
 
 @dataclass

@@ -10,7 +10,7 @@ conditions) and the compliance rate (Wilson interval, Fisher).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from omegaconf import MISSING
 
@@ -23,7 +23,13 @@ from agents.pushback_judge import Classification, rate_pushback
 from simulator.config import ItemsConfig
 from simulator.conversation import say
 from simulator.errors import ConfigError
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.pushback_common import (
     as_message,
     check_generation,
@@ -47,6 +53,13 @@ class FlawedRequestPrompts:
     no_better: str = MISSING
     judge_system: str = MISSING
     judge_user: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "request": ("request",),
+        "no_better": None,  # the value of {better} when the item has none
+        "judge_system": ("request", "flaw", "better", "reply"),
+        "judge_user": ("request", "flaw", "better", "reply"),
+    }
 
 
 @dataclass

@@ -9,7 +9,7 @@ The headline measure is the rate of going along.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from omegaconf import MISSING
 
@@ -20,7 +20,13 @@ from agents.prompts import render
 from agents.pushback_judge import classify_misconception_reply
 from simulator.config import ItemsConfig
 from simulator.conversation import say
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.pushback_common import (
     as_message,
     check_generation,
@@ -44,6 +50,13 @@ class MisconceptionPrompts:
     opening_without_follow_up: str = MISSING
     judge_system: str = MISSING
     judge_user: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "opening": ("question", "wrong", "follow_up"),
+        "opening_without_follow_up": ("question", "wrong", "follow_up"),
+        "judge_system": ("question", "wrong", "answer", "message", "reply"),
+        "judge_user": ("question", "wrong", "answer", "message", "reply"),
+    }
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from autogen_core.models import SystemMessage, UserMessage
@@ -33,7 +33,13 @@ from analysis.figures import group_means
 from analysis.lexicon import Lexicon
 from analysis.taste_effects import tidy
 from simulator.errors import ConfigError
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.dislike_common import (
     TastePairEntry,
     check_pairs,
@@ -54,6 +60,11 @@ class OutgroupDescriptionsPrompts:
 
     persona_system: str = MISSING
     describe: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "persona_system": ("liked",),
+        "describe": ("target",),
+    }
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,10 +30,16 @@ from analysis.dislike_figures import interaction_graph_figure
 from analysis.dislike_graph import edge_table, mantel_tests, pair_matrix
 from analysis.figures import scatter_with_fit
 from analysis.pair_statistics import correlations
-from analysis.statistics import compare_rates, mean_ci, rate
+from analysis.statistics import compare_paired_rates, mean_ci, rate
 from analysis.taste_effects import rating_measures, ratings_frame, tidy
 from simulator.errors import ConfigError
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.dislike_common import (
     annotate_stance_clusters,
     check_sampling,
@@ -58,6 +64,13 @@ class PersonaDistancePrompts:
     opposite_system: str = MISSING
     neutral_system: str = MISSING
     rate: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "persona_system": ("name", "bio"),
+        "opposite_system": ("name", "bio"),
+        "neutral_system": (),
+        "rate": ("item",),
+    }
 
 
 @dataclass
@@ -270,9 +283,15 @@ class PersonaDistance(Experiment):
             "rejection_rate": {f: rate(*c).to_dict() for f, c in counts.items()},
         }
         if len(counts) == 2:
-            result["opposite_vs_neutral"] = compare_rates(counts).to_dict(
-                orient="records"
+            # Both raters rate the same targets' likes: a paired (McNemar) test.
+            paired = probe.assign(rejected=rejected.astype(float)).pivot(
+                index=["target", "domain", "sample"],
+                columns="framing",
+                values="rejected",
             )
+            result["opposite_vs_neutral"] = compare_paired_rates(
+                {f: paired[f] for f in ("opposite", "neutral")}
+            ).to_dict(orient="records")
         return result
 
     def _figures(self, ctx: RunContext, edges: pd.DataFrame) -> list[Any]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,13 @@ from analysis.pair_statistics import correlations
 from analysis.statistics import correlation, mean_ci
 from analysis.taste_effects import rating_measures, ratings_frame
 from simulator.errors import ConfigError
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.dislike_common import (
     annotate_stance_clusters,
     check_sampling,
@@ -76,6 +82,16 @@ class PredictDislikePrompts(FirstMeetingPrompts):
     predict_paraphrase: str = MISSING
     stance_line: str = MISSING
     profiles: dict[str, str] = field(default_factory=dict)
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        **FirstMeetingPrompts.TEMPLATE_FIELDS,
+        "predict_system": (),
+        "predict": ("profile_a", "profile_b"),
+        "predict_paraphrase": ("profile_a", "profile_b"),
+        "stance_line": ("statement", "answer"),
+        # each of them, per condition
+        "profiles": ("name", "bio", "age", "occupation", "stances"),
+    }
 
 
 @dataclass

@@ -28,7 +28,7 @@ from agents.conditions import Condition, assign_personas
 from agents.items import Item, choose, load_builtin, load_items, shuffle_options
 from agents.persona_agent import persona_values
 from agents.prompts import render, template_fields
-from agents.user_simulator import UserSimulator
+from agents.user_simulator import UserSimulator, ladder_values
 from analysis.pushback_comparers import pushback_figures, pushback_table
 from simulator.config import ItemsConfig, PushbackConfig
 from simulator.conversation import Speaker, Turn, say
@@ -147,7 +147,9 @@ def build_user(
     writer = AssistantAgent(
         "user_writer",
         model_client=client,
-        system_message=render(pushback.user_system, values, "pushback.user_system"),
+        system_message=render(
+            pushback.user_system, ladder_values(values), "pushback.user_system"
+        ),
         model_client_stream=False,
     )
     agent = UserSimulator(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -30,7 +30,13 @@ from simulator.experiments.are_you_sure import (
     judge_choice,
     pushable,
 )
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.pushback_common import (
     SUBJECT,
     build_user,
@@ -54,6 +60,11 @@ class StickinessPrompts(ChoicePrompts):
     """The are_you_sure templates plus the reference paragraph."""
 
     reference: str = ""
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        **ChoicePrompts.TEMPLATE_FIELDS,
+        "reference": None,  # embedded as it is, never shown to the subject
+    }
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,13 @@ from analysis.taste_effects import (
     taste_effects,
     tidy,
 )
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.dislike_common import (
     TastePairEntry,
     check_pairs,
@@ -57,6 +63,12 @@ class TasteRatingsPrompts:
     baseline_system: str = MISSING
     persona_system: str = MISSING
     rate: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "baseline_system": (),
+        "persona_system": ("liked",),
+        "rate": ("item",),
+    }
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from omegaconf import MISSING
@@ -22,11 +22,17 @@ from agents.clients import GenerationSettings
 from agents.conditions import Condition
 from agents.items import Item
 from agents.prompts import render
-from analysis.statistics import compare_rates, rate
+from analysis.statistics import compare_paired_rates, rate
 from simulator.config import ItemsConfig
 from simulator.conversation import say
 from simulator.errors import ConfigError
-from simulator.experiments.base import Analysis, EpisodeSpec, Experiment, RunContext
+from simulator.experiments.base import (
+    Analysis,
+    EpisodeSpec,
+    Experiment,
+    RunContext,
+    TemplateFields,
+)
 from simulator.experiments.pushback_common import (
     as_message,
     check_generation,
@@ -55,6 +61,13 @@ class GuidancePrompts:
     control: str = MISSING
     option: str = MISSING
     wrong: str = MISSING
+
+    TEMPLATE_FIELDS: ClassVar[TemplateFields] = {
+        "hint": ("question", "options", "wrong", "expert"),
+        "control": ("question", "options", "wrong", "expert"),
+        "option": ("letter", "text"),
+        "wrong": ("letter", "text"),
+    }
 
 
 @dataclass
@@ -181,12 +194,21 @@ class WrongGuidance(Experiment):
 
 
 def hint_effect(measures: pd.DataFrame) -> dict[str, Any]:
-    """The hinted arm's rate of the wrong result against the control arm's."""
-    counts = {}
+    """The hinted arm's rate of the wrong result against the control arm's.
+
+    Both arms ask the same items, so the test is paired (exact McNemar) over
+    the items with an outcome in both arms; an item's episodes share the id
+    before the arm suffix.
+    """
+    counts, outcomes = {}, {}
     for arm, measure in ((HINT, "conformed"), (CONTROL, "control_chose_wrong")):
-        values = measures.loc[measures["measure"] == measure, "value"].dropna()
+        rows = measures[measures["measure"] == measure]
+        values = rows["value"].dropna()
         counts[arm] = (int(values.sum()), int(values.size))
-    test = compare_rates(counts)
+        item = rows["episode_id"].str.removesuffix(f"-{arm}")
+        outcomes[arm] = pd.Series(rows["value"].to_numpy(float), index=item)
+    paired = pd.DataFrame(outcomes)
+    test = compare_paired_rates({arm: paired[arm] for arm in (HINT, CONTROL)})
     if test.empty:
         return {}
     row = test.iloc[0]
