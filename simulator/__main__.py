@@ -85,8 +85,22 @@ def reported_as_one_line() -> Iterator[None]:
     except USER_ERRORS as err:
         if _SHOW_TRACEBACKS:
             raise
-        print(f"friction: error: {' '.join(str(err).split())}", file=sys.stderr)
+        print(f"friction: error: {one_line(err)}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+
+
+def one_line(err: BaseException) -> str:
+    """The error's message on one line, with the first line of its cause.
+
+    Hydra wraps a bad override ("Error merging override population.size=many")
+    around OmegaConf's reason ("Value 'many' could not be converted to
+    Integer"); the reason is what tells the user what is allowed.
+    """
+    message = " ".join(str(err).split())
+    cause = err.__cause__
+    if isinstance(cause, OmegaConfBaseException) and str(cause).strip():
+        message += f": {str(cause).strip().splitlines()[0]}"
+    return message
 
 
 def cli() -> None:

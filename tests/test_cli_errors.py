@@ -13,7 +13,14 @@ BASE = ("+experiment=first_meeting", *DRY)
 CASES = {
     "unknown group option": (("network=foo",), ["network", "foo", "divergence"]),
     "unknown key": (("population.colour=red",), ["colour"]),
-    "wrong type": (("population.size=many",), ["population.size", "many"]),
+    "wrong type": (
+        ("population.size=many",),
+        ["population.size", "many", "could not be converted to Integer"],
+    ),
+    "not a bool": (
+        ("population.draw_missing=maybe",),
+        ["population.draw_missing", "maybe", "not a valid bool"],
+    ),
     "negative size": (("population.size=-3",), ["population.size", "-3", ">= 2"]),
     "too many pairs": (("network.pairs=99",), ["network.pairs", "99", "28"]),
     "bad strategy key": (("network.strategy=ring",), ["network.strategy", "ring"]),
