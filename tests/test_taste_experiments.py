@@ -187,6 +187,15 @@ def test_bundling_recovers_a_planted_cultural_bundle(run_experiment, plant) -> N
     assert summary["shift_from_baseline"]["loves jazz"]["n"] == 12
     assert not set(vector[vector["pair_id"] == "music-01"]["item_domain"]) & {"music"}
 
+    # The persona-by-item matrix, as a table: the planted ratings, null where
+    # a persona rated nothing of the item's own domain.
+    matrix = summary["rating_matrix"]
+    loves_jazz = matrix["loves jazz"]
+    assert loves_jazz["jazz"] is None and loves_jazz["country"] is None
+    rated = {item: value for item, value in loves_jazz.items() if value is not None}
+    assert {rated[i] for i in REFINED & set(rated)} == {8.0}
+    assert {rated[i] for i in RUSTIC & set(rated)} == {3.0}
+
 
 def test_analysis_compare_correlates_two_models_bundle_vectors(
     run_experiment, plant, tmp_path

@@ -152,6 +152,14 @@ class TasteBundling(Experiment):
             },
             "shift_from_baseline": _baseline_shift(matrix, rng),
             "bundle_vector": vector.to_dict(orient="records"),
+            # persona -> item -> mean valid rating; null where not rated.
+            "rating_matrix": {
+                str(persona): {
+                    str(item): None if np.isnan(value) else float(value)
+                    for item, value in row.items()
+                }
+                for persona, row in matrix.iterrows()
+            },
         }
         figure = rating_matrix_figure(
             matrix,
