@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -10,9 +13,10 @@ import pandas as pd
 import pytest
 
 from simulator.errors import ConfigError
+from simulator.experiments import EXPERIMENTS, get_experiment
 from simulator.experiments.first_meeting import FirstMeeting
 from simulator.run_folder import MEASURE_COLUMNS, read_jsonl
-from tests.conftest import DRY
+from tests.conftest import DRY, ROOT
 
 CONTRACT = (
     "plan.json",
@@ -106,3 +110,26 @@ def test_a_config_error_in_an_episode_stops_the_run(
         run_experiment("+experiment=first_meeting", *DRY, run_dir=run_dir)
     assert not list(read_jsonl(run_dir / "episodes.jsonl"))
     assert not (run_dir / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_every_registered_experiment_loads_under_its_own_name(name: str) -> None:
+    assert get_experiment(name).name == name
+    assert (ROOT / "conf" / "experiment" / f"{name}.yaml").is_file()
+
+
+def test_running_one_experiment_imports_no_other() -> None:
+    code = (
+        "import sys; from simulator.experiments import get_experiment; "
+        "get_experiment('first_meeting'); "
+        "print(sorted(m for m in sys.modules "
+        "if m.startswith('simulator.experiments.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
+    )
+    loaded = set(ast.literal_eval(out.stdout))
+    assert loaded == {
+        "simulator.experiments.base",
+        "simulator.experiments.first_meeting",
+    }

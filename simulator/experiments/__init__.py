@@ -1,41 +1,41 @@
-"""The experiments `+experiment=NAME` can run, by name."""
+"""The experiments `+experiment=NAME` can run, by name.
+
+Each is imported only when run, so a run of one experiment does not pay for
+importing every other (the pushback suite alone pulls in the item banks, the
+user simulator and its figures).
+"""
 
 from __future__ import annotations
 
-from simulator.experiments.are_you_sure import AreYouSure
-from simulator.experiments.base import Experiment
-from simulator.experiments.first_meeting import FirstMeeting
-from simulator.experiments.flawed_request import FlawedRequest
-from simulator.experiments.misconception import Misconception
-from simulator.experiments.outgroup_descriptions import OutgroupDescriptions
-from simulator.experiments.persona_distance import PersonaDistance
-from simulator.experiments.predict_dislike import PredictDislike
-from simulator.experiments.stickiness import Stickiness
-from simulator.experiments.taste_bundling import TasteBundling
-from simulator.experiments.taste_ratings import TasteRatings
-from simulator.experiments.wrong_guidance import WrongGuidance
+from importlib import import_module
 
-EXPERIMENTS: dict[str, type[Experiment]] = {
-    FirstMeeting.name: FirstMeeting,
-    AreYouSure.name: AreYouSure,
-    Misconception.name: Misconception,
-    WrongGuidance.name: WrongGuidance,
-    FlawedRequest.name: FlawedRequest,
-    Stickiness.name: Stickiness,
-    TasteRatings.name: TasteRatings,
-    TasteBundling.name: TasteBundling,
-    OutgroupDescriptions.name: OutgroupDescriptions,
-    PredictDislike.name: PredictDislike,
-    PersonaDistance.name: PersonaDistance,
+from simulator.experiments.base import Experiment
+
+# name -> (module under simulator.experiments, class)
+EXPERIMENTS: dict[str, tuple[str, str]] = {
+    "first_meeting": ("first_meeting", "FirstMeeting"),
+    "are_you_sure": ("are_you_sure", "AreYouSure"),
+    "misconception": ("misconception", "Misconception"),
+    "wrong_guidance": ("wrong_guidance", "WrongGuidance"),
+    "flawed_request": ("flawed_request", "FlawedRequest"),
+    "stickiness": ("stickiness", "Stickiness"),
+    "taste_ratings": ("taste_ratings", "TasteRatings"),
+    "taste_bundling": ("taste_bundling", "TasteBundling"),
+    "outgroup_descriptions": ("outgroup_descriptions", "OutgroupDescriptions"),
+    "predict_dislike": ("predict_dislike", "PredictDislike"),
+    "persona_distance": ("persona_distance", "PersonaDistance"),
 }
 
 
 def get_experiment(name: str) -> Experiment:
-    """The experiment registered as `name`.
+    """The experiment registered as `name`, imported on first use.
 
     Raises:
         KeyError: an unknown name, listing the known ones.
     """
     if name not in EXPERIMENTS:
         raise KeyError(f"unknown experiment {name!r}; known: {', '.join(EXPERIMENTS)}")
-    return EXPERIMENTS[name]()
+    module, cls = EXPERIMENTS[name]
+    experiment = getattr(import_module(f"{__name__}.{module}"), cls)()
+    assert isinstance(experiment, Experiment)
+    return experiment
