@@ -62,6 +62,9 @@ def intervals_by_group(
     return _save(figure, path)
 
 
+_LINESTYLES = ("-", "--", ":", "-.")
+
+
 def curves_by_group(
     curves: pd.DataFrame,
     path: str | os.PathLike[str],
@@ -82,17 +85,21 @@ def curves_by_group(
     figure, axes = _new_figure()
     if curves.empty:
         return _no_data(figure, axes, title, path)
-    for level, part in curves.groupby(group, sort=True):
+    for index, (level, part) in enumerate(curves.groupby(group, sort=True)):
         part = part.sort_values(x)
+        # Curves often coincide: each later one thinner and dashed differently,
+        # so one lying on another still shows.
+        linestyle = _LINESTYLES[index % len(_LINESTYLES)]
+        linewidth = max(1.0, 3.0 - 0.7 * index)
         xs, ys = part[x].to_numpy(float), part[y].to_numpy(float)
         if step:
             xs, ys = np.concatenate([[0.0], xs]), np.concatenate([[1.0], ys])
             label = str(level)
             if "at_risk" in part.columns:
                 label += f" (n={int(part['at_risk'].iloc[0])})"
-            axes.step(xs, ys, where="post", label=label)
+            axes.step(xs, ys, where="post", label=label, ls=linestyle, lw=linewidth)
         else:
-            axes.plot(xs, ys, marker="o", label=str(level))
+            axes.plot(xs, ys, marker="o", label=str(level), ls=linestyle, lw=linewidth)
             if {"low", "high"} <= set(part.columns):
                 low, high = part["low"].to_numpy(float), part["high"].to_numpy(float)
                 axes.fill_between(xs, low, high, alpha=0.15)
