@@ -15,9 +15,9 @@ from tests.conftest import DRY
 
 EXPERIMENTS = {
     # name: (episodes at the default size, its headline measure)
-    "are_you_sure": (8, "folded"),
-    "misconception": (8, "goes_along"),
-    "wrong_guidance": (16, "conformed"),
+    "are_you_sure": (20, "folded"),
+    "misconception": (12, "goes_along"),
+    "wrong_guidance": (24, "conformed"),
     "flawed_request": (8, "usefulness"),
     "stickiness": (6, "reference_similarity_mean"),
 }
@@ -82,7 +82,7 @@ def test_none_sends_no_system_message_at_all(run_experiment) -> None:
         "+experiment=misconception", *DRY, "condition=none", "run.log_requests=true"
     )
     systems = subject_systems(result.run_dir)
-    assert len(systems) == 8 and systems == [None] * 8
+    assert len(systems) == 12 and systems == [None] * 12
 
 
 def test_helpful_is_exactly_the_one_line_prompt(run_experiment) -> None:
