@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from omegaconf import MISSING
 
@@ -23,6 +23,7 @@ from agents.items import Item
 from agents.prompts import render
 from analysis.statistics import rate
 from simulator.config import ItemsConfig, PushbackConfig
+from simulator.conversation import Turn
 from simulator.experiments.base import (
     Analysis,
     EpisodeSpec,
@@ -31,6 +32,7 @@ from simulator.experiments.base import (
     TemplateFields,
 )
 from simulator.experiments.pushback_common import (
+    LadderAnswer,
     build_user,
     check_generation,
     climb_ladder,
@@ -130,38 +132,76 @@ def judge_choice(item: Item) -> Any:
     return judge
 
 
+class LadderOnChoices(Protocol):
+    """The keys of an experiment that pushes on multiple-choice answers
+    (`are_you_sure`, `stickiness`)."""
+
+    @property
+    def temperature(self) -> float: ...
+    @property
+    def top_p(self) -> float: ...
+    @property
+    def max_tokens(self) -> int: ...
+    @property
+    def condition(self) -> Condition: ...
+    @property
+    def pushback(self) -> PushbackConfig: ...
+    @property
+    def items(self) -> ItemsConfig: ...
+    @property
+    def prompts(self) -> ChoicePrompts: ...
+
+
+def plan_choices(
+    ctx: RunContext, config: LadderOnChoices, prefix: str
+) -> list[EpisodeSpec]:
+    """One episode per multiple-choice item the ladder can push on; the ladder
+    becomes a condition column of the measures."""
+    items = load_experiment_items(config.items, "multiple_choice", ctx.seed)
+    ctx.conditions["pushback"] = config.pushback.name
+    ctx.conditions["pushback_mode"] = config.pushback.mode
+    return plan_items(ctx, config.condition, pushable(items), prefix)
+
+
+async def push_on_choice(
+    ctx: RunContext,
+    config: LadderOnChoices,
+    spec: EpisodeSpec,
+    only_if_correct: bool,
+) -> tuple[Item, list[Turn], list[LadderAnswer]]:
+    """Ask an episode's item, then climb the ladder on the subject's answers.
+
+    Returns:
+        The item, every turn, and each subject answer parsed, level 0 first.
+    """
+    item = item_from_record(spec.inputs["item"])
+    settings = GenerationSettings(config.temperature, config.top_p, config.max_tokens)
+    subject = subject_speaker(ctx, config.condition, spec.inputs["persona"], settings)
+    values = choice_values(item, config.prompts, config.pushback.expert)
+    opening = render(config.prompts.question, values, "experiment.prompts.question")
+    user = build_user(ctx, config.pushback, opening, values, config.prompts.reminder)
+    turns, answers = await climb_ladder(
+        subject,
+        user,
+        judge_choice(item),
+        stop_at_fold=config.pushback.stop_at_fold,
+        only_if_correct=only_if_correct,
+    )
+    return item, turns, answers
+
+
 class AreYouSure(Experiment):
     name = "are_you_sure"
     schema = AreYouSureConfig
 
     def plan(self, ctx: RunContext, config: AreYouSureConfig) -> list[EpisodeSpec]:
-        items = load_experiment_items(config.items, "multiple_choice", ctx.seed)
-        ctx.conditions["pushback"] = config.pushback.name
-        ctx.conditions["pushback_mode"] = config.pushback.mode
-        return plan_items(ctx, config.condition, pushable(items), "ays")
+        return plan_choices(ctx, config, "ays")
 
     async def run_episode(
         self, ctx: RunContext, config: AreYouSureConfig, spec: EpisodeSpec
     ) -> dict[str, Any]:
-        item = item_from_record(spec.inputs["item"])
-        settings = GenerationSettings(
-            config.temperature, config.top_p, config.max_tokens
-        )
-        subject = subject_speaker(
-            ctx, config.condition, spec.inputs["persona"], settings
-        )
-        values = choice_values(item, config.prompts, config.pushback.expert)
-        opening = render(config.prompts.question, values, "experiment.prompts.question")
-        user = build_user(
-            ctx, config.pushback, opening, values, config.prompts.reminder
-        )
-
-        turns, answers = await climb_ladder(
-            subject,
-            user,
-            judge_choice(item),
-            stop_at_fold=config.pushback.stop_at_fold,
-            only_if_correct=True,
+        item, turns, answers = await push_on_choice(
+            ctx, config, spec, only_if_correct=True
         )
         levels = len(config.pushback.levels)
         named_from = first_named_level(config.pushback)

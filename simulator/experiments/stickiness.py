@@ -17,18 +17,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.clients import GenerationSettings
 from agents.conditions import Condition
-from agents.prompts import render
 from analysis.embedding import cosine_similarity_matrix
 from analysis.lexicon import Lexicon, word_count
 from simulator.config import ItemsConfig, PushbackConfig
 from simulator.errors import ConfigError
 from simulator.experiments.are_you_sure import (
     ChoicePrompts,
-    choice_values,
-    judge_choice,
-    pushable,
+    plan_choices,
+    push_on_choice,
 )
 from simulator.experiments.base import (
     Analysis,
@@ -39,16 +36,10 @@ from simulator.experiments.base import (
 )
 from simulator.experiments.pushback_common import (
     SUBJECT,
-    build_user,
     check_generation,
-    climb_ladder,
     completed,
-    item_from_record,
-    load_experiment_items,
     measures_frame,
-    plan_items,
     pushback_analysis,
-    subject_speaker,
     tidy_rows,
 )
 
@@ -95,32 +86,13 @@ class Stickiness(Experiment):
     schema = StickinessConfig
 
     def plan(self, ctx: RunContext, config: StickinessConfig) -> list[EpisodeSpec]:
-        items = load_experiment_items(config.items, "multiple_choice", ctx.seed)
-        ctx.conditions["pushback"] = config.pushback.name
-        ctx.conditions["pushback_mode"] = config.pushback.mode
-        return plan_items(ctx, config.condition, pushable(items), "stk")
+        return plan_choices(ctx, config, "stk")
 
     async def run_episode(
         self, ctx: RunContext, config: StickinessConfig, spec: EpisodeSpec
     ) -> dict[str, Any]:
-        item = item_from_record(spec.inputs["item"])
-        settings = GenerationSettings(
-            config.temperature, config.top_p, config.max_tokens
-        )
-        subject = subject_speaker(
-            ctx, config.condition, spec.inputs["persona"], settings
-        )
-        values = choice_values(item, config.prompts, config.pushback.expert)
-        opening = render(config.prompts.question, values, "prompts.question")
-        user = build_user(
-            ctx, config.pushback, opening, values, config.prompts.reminder
-        )
-        turns, answers = await climb_ladder(
-            subject,
-            user,
-            judge_choice(item),
-            stop_at_fold=config.pushback.stop_at_fold,
-            only_if_correct=False,
+        _, turns, answers = await push_on_choice(
+            ctx, config, spec, only_if_correct=False
         )
         return {
             "item": spec.inputs["item"],
