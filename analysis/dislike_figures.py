@@ -22,9 +22,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from analysis.figures import save_figure
+
 logger = logging.getLogger(__name__)
 
-_DPI = 150
 _MISSING_EDGE = "#bbbbbb"
 
 
@@ -77,7 +78,7 @@ def interaction_graph_figure(
     axes.set_title(
         f"{title} ({graph.number_of_nodes()} personas, {graph.number_of_edges()} pairs)"
     )
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def rating_matrix_figure(
@@ -103,7 +104,7 @@ def rating_matrix_figure(
         axes.text(0.5, 0.5, "no data", ha="center", va="center", fontsize=16)
         axes.set_axis_off()
         axes.set_title(title)
-        return _save(figure, path)
+        return save_figure(figure, path)
 
     data = np.ma.masked_invalid(matrix.to_numpy(dtype=float))
     image = axes.imshow(
@@ -132,7 +133,7 @@ def rating_matrix_figure(
     axes.set_yticks(range(rows), [str(r) for r in matrix.index], fontsize=7)
     figure.colorbar(image, ax=axes, label=scale_label)
     axes.set_title(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def _finite(value: object) -> float:
@@ -206,17 +207,3 @@ def _draw_nodes(
         )
     if labels:
         axes.legend(fontsize="small", loc="best")
-
-
-def _save(figure: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write `figure` as PNG via a temporary name and a rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.stem}.tmp.png")
-    try:
-        figure.savefig(partial, format="png", dpi=_DPI)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    logger.info("Wrote figure %s", target)
-    return target

@@ -65,9 +65,9 @@ def scatter_with_fit(
         ValueError: `df` has rows but lacks a named column.
     """
     data = _usable_rows(df, numeric=[x, y], other=[hue] if hue else [])
-    figure, axes = _new_figure()
+    figure, axes = new_figure()
     if data.empty:
-        return _save_no_data(figure, axes, title, path)
+        return save_no_data(figure, axes, title, path)
 
     if hue is None:
         axes.scatter(data[x], data[y], alpha=0.7)
@@ -81,7 +81,7 @@ def scatter_with_fit(
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(f"{title} (n={len(data)})")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def group_means(
@@ -118,9 +118,9 @@ def group_means(
         ValueError: `df` has rows but lacks a named column.
     """
     data = _usable_rows(df, numeric=[value], other=[group])
-    figure, axes = _new_figure()
+    figure, axes = new_figure()
     if data.empty:
-        return _save_no_data(figure, axes, title, path)
+        return save_no_data(figure, axes, title, path)
 
     summary = _group_summary(data, group, value, rng)
     positions = np.arange(len(summary))
@@ -135,7 +135,7 @@ def group_means(
     axes.set_xlabel(f"{group} (bars: mean with 95% bootstrap CI)")
     axes.set_ylabel(ylabel)
     axes.set_title(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def _usable_rows(
@@ -201,15 +201,17 @@ def _mean_and_ci(values: np.ndarray, rng: np.random.Generator) -> tuple[float, .
     return result.estimate, result.low, result.high
 
 
-def _new_figure() -> tuple[Figure, Axes]:
+def new_figure() -> tuple[Figure, Axes]:
+    """An Agg figure (never pyplot, so no global state) with one axes."""
     figure = Figure(figsize=_FIGSIZE, layout="constrained")
     FigureCanvasAgg(figure)
     return figure, figure.add_subplot()
 
 
-def _save_no_data(
+def save_no_data(
     figure: Figure, axes: Axes, title: str, path: str | os.PathLike[str]
 ) -> Path:
+    """Write `figure` as a placeholder that says "no data", with a warning."""
     logger.warning("No data for figure %s; writing a 'no data' placeholder", path)
     axes.text(
         0.5,
@@ -222,10 +224,10 @@ def _save_no_data(
     )
     axes.set_axis_off()
     axes.set_title(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
-def _save(figure: Figure, path: str | os.PathLike[str]) -> Path:
+def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
     """Write `figure` as PNG to `path` via a temporary file and a rename."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

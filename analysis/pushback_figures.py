@@ -12,14 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+
+from analysis.figures import new_figure, save_figure, save_no_data
 
 logger = logging.getLogger(__name__)
-
-_DPI = 150
-_FIGSIZE = (6.4, 4.8)
 
 
 def intervals_by_group(
@@ -42,10 +38,10 @@ def intervals_by_group(
         title: figure title.
         unit_interval: fix the vertical axis to [0, 1] (rates).
     """
-    figure, axes = _new_figure()
+    figure, axes = new_figure()
     data = estimates.dropna(subset=["estimate"])
     if data.empty:
-        return _no_data(figure, axes, title, path)
+        return save_no_data(figure, axes, title, path)
     positions = np.arange(len(data))
     means = data["estimate"].to_numpy(float)
     errors = np.nan_to_num(
@@ -59,7 +55,7 @@ def intervals_by_group(
         axes.set_ylim(-0.02, 1.02)
     axes.set_ylabel(ylabel)
     axes.set_title(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 _LINESTYLES = ("-", "--", ":", "-.")
@@ -82,9 +78,9 @@ def curves_by_group(
     With `step`, each line is a survival-style step that starts at 1 at x=0,
     labelled with its n (the first `at_risk`) when the curves have one.
     """
-    figure, axes = _new_figure()
+    figure, axes = new_figure()
     if curves.empty:
-        return _no_data(figure, axes, title, path)
+        return save_no_data(figure, axes, title, path)
     for index, (level, part) in enumerate(curves.groupby(group, sort=True)):
         part = part.sort_values(x)
         # Curves often coincide: each later one thinner and dashed differently,
@@ -107,32 +103,4 @@ def curves_by_group(
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.legend(fontsize="small", title=group)
-    return _save(figure, path)
-
-
-def _new_figure() -> tuple[Figure, Axes]:
-    figure = Figure(figsize=_FIGSIZE, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure, figure.add_subplot()
-
-
-def _no_data(
-    figure: Figure, axes: Axes, title: str, path: str | os.PathLike[str]
-) -> Path:
-    logger.warning("No data for figure %s; writing a 'no data' placeholder", path)
-    axes.text(0.5, 0.5, "no data", ha="center", va="center", fontsize=16)
-    axes.set_axis_off()
-    axes.set_title(title)
-    return _save(figure, path)
-
-
-def _save(figure: Figure, path: str | os.PathLike[str]) -> Path:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.stem}.tmp.png")
-    try:
-        figure.savefig(partial, format="png", dpi=_DPI)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    return target
+    return save_figure(figure, path)
